@@ -1,0 +1,1 @@
+"""kscheck checks package."""

@@ -1,0 +1,59 @@
+"""The ``kscheck`` command line: a thin layer over the subcommand modules.
+
+>>> from conformance.cli import build_parser
+>>> build_parser().parse_args(["--version"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from conformance import __version__
+
+# subcommand name -> (module under conformance.commands, one-line help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("run", "check a KMS target's custom key store API against the reference model"),
+    "certify": ("certify", "certify an XKS proxy against the XKS proxy API spec"),
+    "proxy": ("proxy", "run the fake TLS XKS proxy until Ctrl-C"),
+    "requirements": ("requirements", "list the requirement registry"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand configured."""
+    parser = argparse.ArgumentParser(
+        prog="kscheck",
+        description=(
+            "Property-based conformance suite for the AWS KMS custom key store API "
+            "and for External Key Store (XKS) proxies."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"kscheck {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        module = importlib.import_module(f"conformance.commands.{module_name}")
+        sub = subparsers.add_parser(name, help=help_text, description=module.__doc__)
+        module.configure(sub)
+        sub.set_defaults(execute=module.execute)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``kscheck`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "execute", None) is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.execute(args))
+    except KeyboardInterrupt:
+        print("kscheck: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""kscheck report package."""

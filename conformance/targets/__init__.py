@@ -1,0 +1,1 @@
+"""kscheck targets package."""

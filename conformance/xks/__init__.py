@@ -1,0 +1,1 @@
+"""kscheck xks package."""

@@ -1,0 +1,1 @@
+"""Hypothesis strategies for custom key store inputs, derived from the botocore model."""
