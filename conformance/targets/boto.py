@@ -1,0 +1,126 @@
+"""A target reached through a boto3 KMS client: any endpoint URL, moto, or AWS.
+
+Retries are off (a retried request would hide what the target answered the first time) and
+botocore's outcome is classified into an :class:`Observation`:
+``ParamValidationError`` for client-side validation, the error code for service errors,
+and *unsupported* for targets that do not implement an operation (moto raises
+``NotImplementedError``, moto server answers 500 with an HTML page, others answer 501 or 400
+``InvalidAction``).
+
+>>> from conformance.targets.boto import kms_client
+>>> kms_client("http://127.0.0.1:1", region="us-east-1").meta.region_name
+'us-east-1'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import boto3
+import botocore.exceptions
+from botocore import xform_name
+from botocore.config import Config
+
+from conformance.targets.base import TargetUnreachableError
+from conformance.targets.observation import PARAM_VALIDATION_ERROR, Observation
+
+UNSUPPORTED_ERROR_CODES = frozenset(
+    {"InvalidAction", "UnsupportedOperation", "UnknownOperationException", "NotImplemented"}
+)
+
+# Throwaway credentials for local targets; they sign requests that never leave loopback.
+LOCAL_ACCESS_KEY_ID = "AKIAKSCHECKLOCAL0000"
+LOCAL_SECRET_ACCESS_KEY = "kscheck-local-not-a-secret"
+
+
+def kms_client(
+    endpoint_url: str | None,
+    *,
+    region: str,
+    parameter_validation: bool = True,
+    credentials: tuple[str, str] | None = (LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY),
+    max_attempts: int = 1,
+) -> Any:
+    """A boto3 KMS client with retries off (``max_attempts=1``) and short timeouts."""
+    config = Config(
+        retries={"max_attempts": max_attempts, "mode": "standard"},
+        parameter_validation=parameter_validation,
+        connect_timeout=5,
+        read_timeout=30,
+    )
+    kwargs: dict[str, Any] = {"region_name": region, "config": config}
+    if endpoint_url is not None:
+        kwargs["endpoint_url"] = endpoint_url
+    if credentials is not None:
+        kwargs["aws_access_key_id"], kwargs["aws_secret_access_key"] = credentials
+    return boto3.client("kms", **kwargs)
+
+
+def _looks_unsupported(status: int | None, code: str, message: str) -> str | None:
+    if status == 501:
+        return "HTTP 501"
+    if code in UNSUPPORTED_ERROR_CODES:
+        return f"error {code}"
+    if status == 500 and message.lstrip().lower().startswith(("<!doctype", "<html")):
+        return "HTTP 500 with an HTML page (moto server's answer for unimplemented actions)"
+    return None
+
+
+class BotoTarget:
+    """A target behind a boto3 KMS client.
+
+    `client_without_validation` (optional) sends requests that botocore's client-side
+    validation would refuse, so the server-side layer can be observed too.
+    """
+
+    def __init__(self, name: str, client: Any, client_without_validation: Any = None) -> None:
+        self.name = name
+        self._client = client
+        self._raw_client = client_without_validation
+
+    def call(self, operation: str, request: Mapping[str, Any]) -> Observation:
+        """Send one operation through the validating client."""
+        return self._send(self._client, operation, request)
+
+    def call_unvalidated(self, operation: str, request: Mapping[str, Any]) -> Observation:
+        """Send one operation with botocore's client-side validation switched off."""
+        client = self._raw_client or self._client
+        return self._send(client, operation, request)
+
+    def _send(self, client: Any, operation: str, request: Mapping[str, Any]) -> Observation:
+        method = getattr(client, xform_name(operation))
+        try:
+            response = dict(method(**dict(request)))
+        except botocore.exceptions.ParamValidationError as error:
+            return Observation(
+                operation, error_code=PARAM_VALIDATION_ERROR, error_message=str(error)
+            )
+        except NotImplementedError as error:
+            return Observation(operation, unsupported_reason=f"NotImplementedError: {error}")
+        except botocore.exceptions.ClientError as error:
+            details = error.response.get("Error", {})
+            code = str(details.get("Code", "Unknown"))
+            message = str(details.get("Message", ""))
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            unsupported = _looks_unsupported(status, code, message)
+            if unsupported is not None:
+                return Observation(operation, http_status=status, unsupported_reason=unsupported)
+            return Observation(
+                operation, error_code=code, http_status=status, error_message=message
+            )
+        except (
+            botocore.exceptions.EndpointConnectionError,
+            botocore.exceptions.ConnectionClosedError,
+            botocore.exceptions.ReadTimeoutError,
+            botocore.exceptions.ConnectTimeoutError,
+        ) as error:
+            raise TargetUnreachableError(f"{self.name}: {error}") from error
+        status = response.pop("ResponseMetadata", {}).get("HTTPStatusCode")
+        return Observation(operation, response=response, http_status=status)
+
+    def close(self) -> None:
+        """Close the clients' connection pools."""
+        for client in (self._client, self._raw_client):
+            if client is not None:
+                client.close()
