@@ -1,0 +1,94 @@
+"""The AWS JSON 1.1 wire protocol of KMS, as a WSGI application.
+
+``POST /`` with ``X-Amz-Target: TrentService.<Operation>`` and a JSON body; errors come back
+as ``{"__type": "<Code>", "message": "..."}`` with HTTP 400 (500 for ``KMSInternalException``).
+The application never raises: a handler failure becomes a ``KMSInternalException`` body and
+the server stays up.
+
+>>> from conformance.emulator.wire import KmsJsonApplication
+>>> app = KmsJsonApplication(lambda op, req: (200, {"echo": op}))
+>>> app.max_body_bytes
+1048576
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request, Response
+
+TARGET_PREFIX = "TrentService."
+CONTENT_TYPE = "application/x-amz-json-1.1"
+
+# handler(operation, request) -> (HTTP status, JSON body)
+Handler = Callable[[str, Mapping[str, Any]], tuple[int, Mapping[str, Any]]]
+
+log = logging.getLogger(__name__)
+
+
+def error_body(code: str, message: str) -> dict[str, str]:
+    """The JSON 1.1 error body for `code`."""
+    return {"__type": code, "message": message}
+
+
+def _json_response(status: int, body: Mapping[str, Any]) -> Response:
+    return Response(json.dumps(body, default=str), status=status, content_type=CONTENT_TYPE)
+
+
+class KmsJsonApplication:
+    """A WSGI app that parses KMS JSON 1.1 requests and hands them to `handler`."""
+
+    def __init__(self, handler: Handler, *, max_body_bytes: int = 1 << 20) -> None:
+        self.handler = handler
+        self.max_body_bytes = max_body_bytes
+
+    def _respond(self, request: Request) -> Response:
+        if request.method != "POST" or request.path != "/":
+            return _json_response(
+                404 if request.path != "/" else 405,
+                error_body("UnknownOperationException", "only POST / is served"),
+            )
+        target = request.headers.get("X-Amz-Target", "")
+        if not target.startswith(TARGET_PREFIX):
+            return _json_response(
+                400, error_body("UnknownOperationException", "missing or foreign X-Amz-Target")
+            )
+        operation = target[len(TARGET_PREFIX) :]
+        if request.content_length is not None and request.content_length > self.max_body_bytes:
+            return _json_response(
+                413, error_body("SerializationException", "request body too large")
+            )
+        raw = request.get_data(cache=False)
+        if len(raw) > self.max_body_bytes:
+            return _json_response(
+                413, error_body("SerializationException", "request body too large")
+            )
+        try:
+            body = json.loads(raw or b"{}")
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return _json_response(400, error_body("SerializationException", "body is not JSON"))
+        if not isinstance(body, dict):
+            return _json_response(
+                400, error_body("SerializationException", "body is not a JSON object")
+            )
+        try:
+            status, payload = self.handler(operation, body)
+        except Exception:  # the server must answer and stay up whatever a handler does
+            log.exception("handler failed for %s", operation)
+            return _json_response(500, error_body("KMSInternalException", "internal error"))
+        return _json_response(status, payload)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        try:
+            response = self._respond(request)
+        except HTTPException as error:  # e.g. werkzeug refusing a malformed request
+            response = _json_response(
+                error.code or 400, error_body("SerializationException", str(error.description))
+            )
+        result: Iterable[bytes] = response(environ, start_response)
+        return result
