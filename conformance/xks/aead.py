@@ -39,7 +39,10 @@ def hsm_aad(aad: bytes | None, metadata: bytes | None) -> bytes:
     aad_bytes = aad or b""
     metadata_bytes = metadata or b""
     return (
-        struct.pack(">H", len(aad_bytes)) + aad_bytes + bytes([len(metadata_bytes)]) + metadata_bytes
+        struct.pack(">H", len(aad_bytes))
+        + aad_bytes
+        + bytes([len(metadata_bytes)])
+        + metadata_bytes
     )
 
 

@@ -43,12 +43,7 @@ class Credential(NamedTuple):
     secret_access_key: str
 
     def __repr__(self) -> str:
-        return (
-            f"Credential(access_key_id={self.access_key_id!r}, "
-            "secret_access_key='<redacted>')"
-        )
-
-    __str__ = __repr__
+        return f"Credential(access_key_id={self.access_key_id!r}, secret_access_key='<redacted>')"
 
 
 def random_credential() -> Credential:

@@ -85,8 +85,9 @@ def parse_authorization(value: str) -> ParsedAuthorization:
 class _ExactHeadersSigner(SigV4Auth):  # type: ignore[misc]
     """botocore's SigV4 over exactly the given header names, nothing added or dropped."""
 
-    def __init__(self, credentials: Credentials, service: str, region: str,
-                 signed_headers: Sequence[str]) -> None:
+    def __init__(
+        self, credentials: Credentials, service: str, region: str, signed_headers: Sequence[str]
+    ) -> None:
         super().__init__(credentials, service, region)
         self._signed_names = tuple(signed_headers)
 
@@ -99,8 +100,15 @@ class _ExactHeadersSigner(SigV4Auth):  # type: ignore[misc]
 
 
 def _signature(
-    method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes, *,
-    secret_access_key: str, region: str, service: str, amz_date: str,
+    method: str,
+    url: str,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+    *,
+    secret_access_key: str,
+    region: str,
+    service: str,
+    amz_date: str,
     signed_headers: Sequence[str],
 ) -> str:
     request = AWSRequest(method=method, url=url, data=body)
@@ -177,9 +185,15 @@ def verify_request(
     host = (_header_values(headers, "host") or ["localhost"])[0]
     for secret in secrets[parsed.access_key_id]:
         expected = _signature(
-            method, f"https://{host}{target}", headers, body,
-            secret_access_key=secret, region=parsed.region, service=parsed.service,
-            amz_date=amz_date, signed_headers=parsed.signed_headers,
+            method,
+            f"https://{host}{target}",
+            headers,
+            body,
+            secret_access_key=secret,
+            region=parsed.region,
+            service=parsed.service,
+            amz_date=amz_date,
+            signed_headers=parsed.signed_headers,
         )
         if hmac.compare_digest(expected, parsed.signature):
             return parsed.access_key_id
@@ -214,12 +228,20 @@ def sign_request(
     amz_date = when.astimezone(datetime.timezone.utc).strftime(AMZ_DATE_FORMAT)
     out["X-Amz-Date"] = amz_date
     names = sorted(
-        {name.lower() for name in out} if signed_headers is None
+        {name.lower() for name in out}
+        if signed_headers is None
         else {name.lower() for name in signed_headers}
     )
     signature = _signature(
-        method, url, list(out.items()), body, secret_access_key=secret_access_key,
-        region=region, service=service, amz_date=amz_date, signed_headers=names,
+        method,
+        url,
+        list(out.items()),
+        body,
+        secret_access_key=secret_access_key,
+        region=region,
+        service=service,
+        amz_date=amz_date,
+        signed_headers=names,
     )
     scope = f"{scope_date or amz_date[:8]}/{region}/{service}/aws4_request"
     out["Authorization"] = (

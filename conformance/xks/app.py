@@ -1,0 +1,389 @@
+"""The fake XKS proxy's behaviour: one received HTTP request in, one response out.
+
+No sockets here (``conformance.xks.server`` owns them). Check order: route (404
+InvalidUriPathException, 405) -> SigV4 (401) -> JSON and field validation (400) -> key
+lookup (404) -> key state (400 InvalidState) -> key usage (400 InvalidKeyUsage) -> crypto.
+
+>>> from conformance.xks.config import FakeProxyConfig
+>>> app = FakeXksApplication(FakeProxyConfig())
+>>> app.handle(HttpRequest("GET", "/nowhere", (), b"")).status
+404
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+
+from conformance.xks import aead, protocol
+from conformance.xks.config import EkmNode, FakeKey, FakeProxyConfig, Tenant
+from conformance.xks.faults import SLOW_FAULT_DELAY_SECONDS
+from conformance.xks.protocol import XksError
+from conformance.xks.sigv4 import SignatureError, verify_request
+
+logger = logging.getLogger("conformance.xks.proxy")
+
+_JSON = "application/json"
+_OVERSIZED_METADATA = str(uuid.UUID(int=0x5EED)).encode()  # a 36-byte key UID, as Cosmian
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """A received request; its repr leaves out headers and body (secrets, plaintext)."""
+
+    method: str
+    target: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes = field(repr=False)
+
+    @property
+    def path(self) -> str:
+        return self.target.split("?", 1)[0]
+
+
+@dataclass
+class HttpResponse:
+    """A response to write; ``close`` asks the server to end the connection after it."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = _JSON
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    close: bool = False
+
+
+def _utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+class FakeXksApplication:
+    """The request handler of the fake proxy, with its keys, EKM fleet state and faults."""
+
+    def __init__(
+        self, config: FakeProxyConfig, *, clock: Callable[[], datetime.datetime] = _utc_now
+    ) -> None:
+        self.config = config
+        self.faults = config.faults
+        self._clock = clock
+        self._key_material = {
+            (tenant.uri_prefix, key.key_id): os.urandom(32)
+            for tenant in config.tenants
+            for key in config.keys
+        }
+        self._fleet_lock = threading.Lock()
+        self._fleet: tuple[EkmNode, ...] = config.ekm_fleet
+        self._secrets = {tenant.uri_prefix: self._secrets_for(tenant) for tenant in config.tenants}
+        any_method = "get_accepted" in self.faults
+        rules = []
+        for index, tenant in enumerate(config.tenants):
+            root = f"{tenant.uri_prefix}{protocol.API_ROOT}"
+            methods = None if any_method else ["POST"]
+            rules += [
+                Rule(f"{root}/health", endpoint=(index, "health"), methods=methods),
+                Rule(
+                    f"{root}/keys/<key_id>/metadata", endpoint=(index, "metadata"), methods=methods
+                ),
+                Rule(f"{root}/keys/<key_id>/encrypt", endpoint=(index, "encrypt"), methods=methods),
+                Rule(f"{root}/keys/<key_id>/decrypt", endpoint=(index, "decrypt"), methods=methods),
+            ]
+        self._urls = Map(rules, merge_slashes=False, strict_slashes=False).bind("localhost")
+        self._strict = protocol.Strictness(
+            require_metadata="request_metadata_not_required" not in self.faults,
+            reject_unknown_fields="unknown_fields_rejected" in self.faults,
+            reject_unknown_operations="unknown_kms_operation_rejected" in self.faults,
+            max_metadata_bytes=64 if "oversized_metadata" in self.faults else 20,
+            max_ciphertext_bytes=protocol.MAX_CIPHERTEXT_BYTES
+            + (aead.TAG_BYTES if "ciphertext_length_mismatch" in self.faults else 0),
+        )
+
+    # ----------------------------------------------------------------- configuration state
+    def _secrets_for(self, tenant: Tenant) -> dict[str, list[str]]:
+        tenants = self.config.tenants if "cross_tenant_credentials" in self.faults else (tenant,)
+        table: dict[str, list[str]] = {}
+        for each in tenants:
+            credentials = each.credentials
+            if "single_credential" in self.faults:
+                credentials = credentials[:1]
+            for akid, secret in credentials:
+                table.setdefault(akid, []).append(secret)
+        return table
+
+    def set_ekm_fleet(self, fleet: tuple[EkmNode, ...]) -> None:
+        """Change the EKM fleet state that health reports (and crypto depends on)."""
+        if not 1 <= len(fleet) <= 10:
+            raise ValueError("ekm_fleet: 1 to 10 EKM nodes [SPEC §2]")
+        with self._fleet_lock:
+            self._fleet = tuple(fleet)
+
+    @property
+    def ekm_fleet(self) -> tuple[EkmNode, ...]:
+        with self._fleet_lock:
+            return self._fleet
+
+    # --------------------------------------------------------------------- entry point
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Answer one request; never raises."""
+        started = time.perf_counter()
+        operation, request_id = "-", "-"
+        try:
+            tenant_index, operation, key_id = self._route(request)
+            tenant = self.config.tenants[tenant_index]
+            self._authenticate(request, tenant)
+            if operation == "health" and "health_requires_authz" in self.faults:
+                raise XksError("AccessDeniedException", "secondary authorization denied")
+            body = self._json_body(request)
+            metadata = body.get("requestMetadata")
+            if isinstance(metadata, dict):
+                request_id = str(metadata.get("kmsRequestId", "-"))
+            response = self._dispatch(operation, tenant, key_id, body)
+        except XksError as error:
+            response = self._error(error)
+        except Exception:  # a bug in the fake must not kill the connection thread
+            logger.exception("internal error in %s", operation)
+            response = self._error(XksError("InternalException", "internal error"))
+        if "slow" in self.faults and operation != "-":
+            time.sleep(SLOW_FAULT_DELAY_SECONDS)
+        if "no_keepalive" in self.faults:
+            response.close = True
+        logger.debug(
+            "%s %s -> %d kmsRequestId=%s in %.1f ms",
+            request.method,
+            operation,
+            response.status,
+            request_id[:128],
+            (time.perf_counter() - started) * 1000,
+        )
+        return response
+
+    # ------------------------------------------------------------------ request stages
+    def _route(self, request: HttpRequest) -> tuple[int, str, str]:
+        try:
+            (index, operation), arguments = self._urls.match(request.path, request.method)
+        except NotFound:
+            raise XksError("InvalidUriPathException", "no XKS API at this path") from None
+        except MethodNotAllowed:
+            raise XksError(
+                "UnsupportedOperationException", "only POST is allowed", status=405
+            ) from None
+        key_id = str(arguments.get("key_id", ""))
+        if operation != "health":
+            protocol.check_key_id(key_id)
+        return int(index), str(operation), key_id
+
+    def _authenticate(self, request: HttpRequest, tenant: Tenant) -> None:
+        if "signature_not_checked" in self.faults:
+            return
+        try:
+            verify_request(
+                request.method,
+                request.target,
+                request.headers,
+                request.body,
+                secrets=self._secrets[tenant.uri_prefix],
+                region=self.config.region,
+                now=self._clock(),
+                check_skew="skew_not_checked" not in self.faults,
+                check_region="region_not_checked" not in self.faults,
+            )
+        except SignatureError as error:
+            raise XksError("AuthenticationFailedException", str(error)) from None
+
+    def _json_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            body = json.loads(request.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise protocol.validation_error("body", "must be a JSON object") from None
+        if not isinstance(body, dict):
+            raise protocol.validation_error("body", "must be a JSON object")
+        return body
+
+    def _dispatch(
+        self, operation: str, tenant: Tenant, key_id: str, body: Mapping[str, Any]
+    ) -> HttpResponse:
+        if operation == "health":
+            protocol.parse_health_request(body, self._strict)
+            return self._ok(self._health())
+        if operation == "metadata":
+            protocol.parse_metadata_request(body, self._strict)
+            return self._ok(self._metadata(self._key(key_id)))
+        if operation == "encrypt":
+            encrypt = protocol.parse_encrypt_request(body, self._strict)
+            return self._ok(self._encrypt(tenant, key_id, encrypt))
+        decrypt = protocol.parse_decrypt_request(body, self._strict)
+        return self._ok(self._decrypt(tenant, key_id, decrypt))
+
+    # ------------------------------------------------------------------ operations
+    def _health(self) -> dict[str, Any]:
+        fleet = self.config.ekm_fleet if "stale_health" in self.faults else self.ekm_fleet
+        if "shallow_health" in self.faults:
+            fleet = (EkmNode("slot-0", "SoftHSM", "ACTIVE"),)
+        report: dict[str, Any] = {
+            "xksProxyFleetSize": 0
+            if "health_fleet_size_zero" in self.faults
+            else self.config.proxy_fleet_size,
+            "xksProxyVendor": self.config.proxy_vendor,
+            "xksProxyModel": self.config.proxy_model,
+            "ekmVendor": self.config.ekm_vendor,
+            "ekmFleetDetails": [
+                {"id": node.id, "model": node.model, "healthStatus": node.health_status}
+                for node in fleet
+            ],
+        }
+        if "health_missing_fields" in self.faults:
+            del report["ekmVendor"], report["ekmFleetDetails"]
+        return report
+
+    def _key(self, key_id: str) -> FakeKey:
+        key = self.config.key(key_id)
+        if key is None:
+            raise XksError("KeyNotFoundException", "no external key with this id")
+        if all(node.health_status == "UNAVAILABLE" for node in self.ekm_fleet):
+            raise XksError("DependencyTimeoutException", "no EKM is available")
+        return key
+
+    def _metadata(self, key: FakeKey) -> dict[str, Any]:
+        return {
+            "keySpec": "RSA_0" if "wrong_key_spec" in self.faults else "AES_256",
+            "keyUsage": list(key.usages),
+            "keyStatus": "ENABLED" if key.enabled else "DISABLED",
+        }
+
+    def _usable_key(self, key_id: str, *usages: str) -> FakeKey:
+        key = self._key(key_id)
+        if not key.enabled and "disabled_key_usable" not in self.faults:
+            raise XksError("InvalidStateException", "the external key is disabled")
+        if "key_usage_ignored" not in self.faults:
+            for usage in usages:
+                if usage not in key.usages:
+                    raise XksError("InvalidKeyUsageException", f"key does not allow {usage}")
+        return key
+
+    def _hsm_aad(self, aad: bytes | None, metadata: bytes | None) -> bytes:
+        bound = None if "unbound_metadata" in self.faults else metadata
+        if "aad_hashed" in self.faults:
+            return aead.reference_proxy_hsm_aad(aad, bound)
+        return aead.hsm_aad(aad, bound)
+
+    def _encrypt(
+        self, tenant: Tenant, key_id: str, request: protocol.EncryptRequest
+    ) -> dict[str, Any]:
+        usages = ("ENCRYPT", "DECRYPT") if request.cdiv_requested else ("ENCRYPT",)
+        key = self._usable_key(key_id, *usages)
+        material = self._key_material[(tenant.uri_prefix, key.key_id)]
+        metadata = self.config.ciphertext_metadata
+        if "oversized_metadata" in self.faults:
+            metadata = _OVERSIZED_METADATA
+        iv = None
+        if "iv_reused" in self.faults:
+            iv = bytes(aead.IV_BYTES)
+        elif "wrong_iv_length" in self.faults:
+            iv = os.urandom(8)
+        associated = self._hsm_aad(request.aad, metadata)
+        sealed = aead.seal(material, request.plaintext, associated, iv)
+        ciphertext = sealed.ciphertext
+        if "ciphertext_length_mismatch" in self.faults:
+            ciphertext += sealed.tag
+        reply: dict[str, Any] = {
+            "ciphertext": self._b64(ciphertext),
+            "initializationVector": self._b64(sealed.iv),
+            "authenticationTag": self._b64(sealed.tag),
+        }
+        if metadata is not None:
+            reply["ciphertextMetadata"] = self._b64(metadata)
+        if request.cdiv_requested and "missing_cdiv" not in self.faults:
+            if "wrong_cdiv" in self.faults:
+                digest = hashlib.sha256(associated + sealed.iv + ciphertext + sealed.tag).digest()
+            else:
+                digest = aead.ciphertext_data_integrity_value(
+                    aad=request.aad,
+                    metadata=metadata,
+                    iv=sealed.iv,
+                    ciphertext=ciphertext,
+                    tag=sealed.tag,
+                )
+            try:  # the spec's order: encrypt, CDIV, verifying decrypt, then reply [SPEC §4]
+                aead.open_sealed(material, sealed, associated)
+            except aead.AuthenticationFailed:
+                raise XksError("InternalException", "verifying decrypt failed") from None
+            reply["ciphertextDataIntegrityValue"] = self._b64(digest)
+        return reply
+
+    def _decrypt(
+        self, tenant: Tenant, key_id: str, request: protocol.DecryptRequest
+    ) -> dict[str, Any]:
+        key = self._usable_key(key_id, "DECRYPT")
+        allowed_iv = (8,) if "wrong_iv_length" in self.faults else aead.ALLOWED_IV_LENGTHS
+        if len(request.iv) not in allowed_iv:
+            raise XksError("InvalidCiphertextException", "initializationVector: 12 or 16 bytes")
+        if len(request.tag) != aead.TAG_BYTES:
+            raise XksError("InvalidCiphertextException", "authenticationTag: 16 bytes")
+        ciphertext = request.ciphertext
+        if "ciphertext_length_mismatch" in self.faults and ciphertext.endswith(request.tag):
+            ciphertext = ciphertext[: -aead.TAG_BYTES]
+        material = self._key_material[(tenant.uri_prefix, key.key_id)]
+        try:
+            plaintext = aead.open_sealed(
+                material,
+                aead.Sealed(request.iv, ciphertext, request.tag),
+                self._hsm_aad(request.aad, request.metadata),
+            )
+        except aead.AuthenticationFailed:
+            raise XksError(
+                "InvalidCiphertextException", "ciphertext, IV, tag, AAD or metadata altered"
+            ) from None
+        if "wrong_plaintext" in self.faults:
+            plaintext = bytes([plaintext[0] ^ 1]) + plaintext[1:] if plaintext else b"\0"
+        return {"plaintext": self._b64(plaintext)}
+
+    # ------------------------------------------------------------------ responses
+    def _b64(self, data: bytes) -> str:
+        if "urlsafe_base64" in self.faults:
+            return base64.urlsafe_b64encode(data).decode().rstrip("=")
+        return base64.b64encode(data).decode()
+
+    def _ok(self, payload: Mapping[str, Any]) -> HttpResponse:
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        if "invalid_json_responses" in self.faults:
+            body = body[:-1]
+        return HttpResponse(200, body)
+
+    def _error(self, error: XksError) -> HttpResponse:
+        name, status, message = error.error_name, error.status, error.message
+        if "wrong_status_codes" in self.faults and status == 400:
+            status = 401
+        if "wrong_status_codes" in self.faults and name == "KeyNotFoundException":
+            status = 418
+        if "not_found_as_500" in self.faults and name == "KeyNotFoundException":
+            name, status = "InternalException", 500
+        if "invalid_ciphertext_as_500" in self.faults and name == "InvalidCiphertextException":
+            status = 500
+        if "oversize_as_500" in self.faults and isinstance(error, protocol.SizeLimitError):
+            name, status = "InternalException", 500
+        if "no_error_body" in self.faults:
+            return HttpResponse(status, b"", content_type="text/plain")
+        if "bad_error_message" in self.faults:
+            message = "\x00\x1b[31mHSM dump: " + "ff" * 300
+        payload = {"errorName": name}
+        if message:
+            payload["errorMessage"] = (
+                message[: protocol.MAX_ERROR_MESSAGE_CHARS]
+                if ("bad_error_message" not in self.faults)
+                else message
+            )
+        response = HttpResponse(status, json.dumps(payload).encode())
+        if status == 405:
+            response.headers.append(("Allow", "POST"))
+        return response

@@ -1,0 +1,394 @@
+"""The fake XKS proxy as a real threaded HTTPS server on loopback.
+
+Built on ``http.server.ThreadingHTTPServer`` rather than werkzeug's development server,
+because werkzeug 3 sends ``Connection: close`` on every response (serving.py, run_wsgi)
+and performs the TLS handshake in the accept loop, so one silent client would stall
+every other one. Here each connection gets its own thread, its TLS handshake runs in
+that thread under a read timeout, and HTTP/1.1 keep-alive works. Requests are parsed by
+the standard library; werkzeug still does the routing (``conformance.xks.app``).
+
+>>> with start_fake_proxy() as proxy:
+...     proxy.base_url.startswith("https://localhost:"), proxy.uri_prefix
+(True, '/example/uri/path/prefix')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import shutil
+import socket
+import ssl
+import tempfile
+import threading
+from collections.abc import Iterable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, cast
+
+from werkzeug.serving import DechunkedInput
+
+from conformance.xks.app import FakeXksApplication, HttpRequest, HttpResponse
+from conformance.xks.certs import CertificateSet, make_certificates
+from conformance.xks.config import Credential, EkmNode, FakeProxyConfig, Tenant
+from conformance.xks.faults import validate_fault_names
+
+logger = logging.getLogger("conformance.xks.proxy")
+
+PING_PATH = "/ping"
+PING_BODY = b"pong from kscheck fake xks-proxy"
+
+
+def _json_error(status: int, name: str, message: str) -> HttpResponse:
+    body = json.dumps({"errorName": name, "errorMessage": message}).encode()
+    return HttpResponse(status, body, close=True)
+
+
+class _ProxyRequestHandler(BaseHTTPRequestHandler):
+    """Reads one request at a time off a kept-alive connection and hands it to the app."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "kscheck-fake-xks-proxy"
+    sys_version = ""
+    server: _ProxyHttpServer
+
+    def setup(self) -> None:
+        self.request.settimeout(self.server.read_timeout)
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.do_handshake()
+            self.server.check_client_certificate(self.request)
+        super().setup()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):  # every method goes to the app, which answers 405
+            return self._serve
+        raise AttributeError(name)
+
+    def _read_body(self) -> bytes | HttpResponse:
+        limit = self.server.max_body_bytes
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            body = DechunkedInput(cast(IO[bytes], self.rfile)).read(limit + 1)
+            if len(body) > limit:
+                return _json_error(400, "ValidationException", f"body: at most {limit} bytes")
+            return bytes(body)
+        length_header = self.headers.get("Content-Length", "0").strip()
+        if not length_header.isdigit():
+            return _json_error(400, "ValidationException", "Content-Length: not a number")
+        length = int(length_header)
+        if length > limit:
+            return _json_error(400, "ValidationException", f"body: at most {limit} bytes")
+        body = self.rfile.read(length)
+        if len(body) != length:
+            raise TimeoutError("body shorter than Content-Length")
+        return body
+
+    def _serve(self) -> None:
+        try:
+            body = self._read_body()
+        except (TimeoutError, OSError, ValueError):
+            self.close_connection = True
+            return
+        if isinstance(body, HttpResponse):
+            self._write(body)
+            return
+        request = HttpRequest(self.command, self.path, tuple(self.headers.items()), body)
+        app = self.server.app
+        if app is None:
+            self._write(_json_error(404, "InvalidUriPathException", "not an XKS API server"))
+            return
+        self._write(app.handle(request))
+
+    def _write(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers:
+            self.send_header(name, value)
+        if response.close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Malformed HTTP (bad request line, huge headers): a JSON error, then close."""
+        self.close_connection = True
+        status = code if code in (400, 405, 414, 431, 501, 505) else 400
+        self._write(_json_error(status, "ValidationException", (message or "bad request")[:200]))
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("connection %s: %s", self.client_address[0], format % args)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Requests are logged by the app without bodies or headers."""
+
+
+class _ProxyHttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        app: FakeXksApplication | None,
+        ssl_context: ssl.SSLContext | None,
+        *,
+        read_timeout: float,
+        max_body_bytes: int,
+        client_subject: str | None = None,
+        handler: type[BaseHTTPRequestHandler] = _ProxyRequestHandler,
+    ) -> None:
+        self.app = app
+        self.ssl_context = ssl_context
+        self.read_timeout = read_timeout
+        self.max_body_bytes = max_body_bytes
+        self.client_subject = client_subject
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        raw, address = self.socket.accept()
+        connection: socket.socket = raw
+        if self.ssl_context is not None:
+            connection = self.ssl_context.wrap_socket(
+                raw, server_side=True, do_handshake_on_connect=False
+            )
+        with self._connections_lock:
+            self._connections.add(connection)
+        return connection, address
+
+    def check_client_certificate(self, connection: ssl.SSLSocket) -> None:
+        """With mTLS, the chain was verified by OpenSSL; here the subject must match too."""
+        if self.client_subject is None:
+            return
+        peer: Any = connection.getpeercert() or {}
+        names = {value for kind, value in peer.get("subjectAltName", ()) if kind == "DNS"}
+        names |= {
+            value for rdn in peer.get("subject", ()) for key, value in rdn if key == "commonName"
+        }
+        if self.client_subject not in names:
+            raise ssl.SSLError("client certificate subject does not match")
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
+
+    def close_all_connections(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class _PingHandler(BaseHTTPRequestHandler):
+    """Plain-HTTP ``GET /ping`` for load balancers, as the reference proxy offers [REF]."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        found = self.path == PING_PATH
+        body = PING_BODY if found else b"not found"
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("ping: %s", format % args)
+
+
+def build_tls_context(config: FakeProxyConfig, certificates: CertificateSet) -> ssl.SSLContext:
+    """The server TLS context: TLS 1.2-1.3 with AEAD suites (1.0+ under ``tls_legacy``)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    pair = certificates.server[config.effective_cert_variant]
+    context.load_cert_chain(str(pair.cert_path), str(pair.key_path))
+    if "tls_legacy" in config.faults:
+        context.minimum_version = ssl.TLSVersion.TLSv1
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    else:
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.set_ciphers("ECDHE+AESGCM:ECDHE+CHACHA20")
+    context.maximum_version = ssl.TLSVersion.TLSv1_3
+    if config.mtls and "mtls_not_enforced" not in config.faults:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(str(certificates.client_ca_path))
+    return context
+
+
+class RunningProxy:
+    """A started fake proxy; use as a context manager or call :meth:`stop`.
+
+    Its repr shows the URL and fault names, never a secret.
+    """
+
+    def __init__(
+        self,
+        config: FakeProxyConfig,
+        certificates: CertificateSet,
+        app: FakeXksApplication,
+        server: _ProxyHttpServer,
+        ping_server: _ProxyHttpServer | None,
+        owned_cert_dir: Path | None,
+    ) -> None:
+        self.config = config
+        self.certificates = certificates
+        self.app = app
+        self._server = server
+        self._ping_server = ping_server
+        self._owned_cert_dir = owned_cert_dir
+        self._threads: list[threading.Thread] = []
+        self.port: int = server.server_address[1]
+        self.host = f"localhost:{self.port}"
+        self.base_url = f"https://{self.host}"
+        self.region = config.region
+        self.tenants: tuple[Tenant, ...] = config.tenants
+        self.uri_prefix = config.tenants[0].uri_prefix
+        self.credentials: list[Credential] = list(config.tenants[0].credentials)
+        self.ca_bundle_path: Path = certificates.ca_bundle_path
+        self.client_cert_path: Path | None = certificates.client.cert_path if config.mtls else None
+        self.client_key_path: Path | None = certificates.client.key_path if config.mtls else None
+        self.ping_url: str | None = (
+            f"http://127.0.0.1:{ping_server.server_address[1]}{PING_PATH}" if ping_server else None
+        )
+        self.key_ids: dict[str, str | None] = _key_roles(config)
+        self.normal_key_id = self.key_ids["normal"]
+        self.encrypt_only_key_id = self.key_ids["encrypt_only"]
+        self.decrypt_only_key_id = self.key_ids["decrypt_only"]
+        self.impotent_key_id = self.key_ids["impotent"]
+        self.disabled_key_id = self.key_ids["disabled"]
+
+    def __repr__(self) -> str:
+        return f"RunningProxy({self.base_url!r}, faults={sorted(self.config.faults)!r})"
+
+    @property
+    def faults(self) -> frozenset[str]:
+        return self.config.faults
+
+    @property
+    def api_root(self) -> str:
+        """``<prefix>/kms/xks/v1`` of the first tenant."""
+        return f"{self.uri_prefix}/kms/xks/v1"
+
+    def url(self, suffix: str) -> str:
+        """Full URL of an API path of the first tenant, e.g. ``url("health")``."""
+        return f"{self.base_url}{self.api_root}/{suffix.lstrip('/')}"
+
+    def set_ekm_fleet(self, fleet: Iterable[EkmNode]) -> None:
+        """Change what health reports from now on (``stale_health`` ignores this)."""
+        self.app.set_ekm_fleet(tuple(fleet))
+
+    def _start(self) -> None:
+        for server in (self._server, self._ping_server):
+            if server is not None:
+                thread = threading.Thread(
+                    target=server.serve_forever,
+                    kwargs={"poll_interval": 0.05},
+                    name=f"fake-xks-proxy-{server.server_address[1]}",
+                    daemon=True,
+                )
+                thread.start()
+                self._threads.append(thread)
+
+    def stop(self) -> None:
+        """Stop accepting, close open connections, free the ports and temp files."""
+        for server in (self._server, self._ping_server):
+            if server is not None:
+                server.shutdown()
+                server.close_all_connections()
+                server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()
+        if self._owned_cert_dir is not None:
+            shutil.rmtree(self._owned_cert_dir, ignore_errors=True)
+            self._owned_cert_dir = None
+
+    def __enter__(self) -> RunningProxy:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _key_roles(config: FakeProxyConfig) -> dict[str, str | None]:
+    def first(predicate: Any) -> str | None:
+        return next((key.key_id for key in config.keys if predicate(key)), None)
+
+    return {
+        "normal": first(lambda k: k.enabled and {"ENCRYPT", "DECRYPT"} <= set(k.usages)),
+        "encrypt_only": first(
+            lambda k: k.enabled and set(k.usages) & {"ENCRYPT", "DECRYPT"} == {"ENCRYPT"}
+        ),
+        "decrypt_only": first(
+            lambda k: k.enabled and set(k.usages) & {"ENCRYPT", "DECRYPT"} == {"DECRYPT"}
+        ),
+        "impotent": first(lambda k: k.enabled and not set(k.usages) & {"ENCRYPT", "DECRYPT"}),
+        "disabled": first(lambda k: not k.enabled),
+    }
+
+
+def start_fake_proxy(
+    config: FakeProxyConfig | None = None,
+    *,
+    faults: Iterable[str] = (),
+    cert_dir: str | Path | None = None,
+    certificates: CertificateSet | None = None,
+    **overrides: Any,
+) -> RunningProxy:
+    """Start the fake proxy on 127.0.0.1 and return it running.
+
+    ``faults`` are added to ``config.faults``; ``overrides`` replace config fields
+    (e.g. ``port=8443``, ``mtls=True``). Certificates come from ``certificates``, else are
+    made in ``cert_dir``, else in a temporary directory removed on stop.
+
+    >>> with start_fake_proxy(faults=["slow"]) as proxy:
+    ...     sorted(proxy.faults)
+    ['slow']
+    """
+    base = config or FakeProxyConfig()
+    chosen = validate_fault_names([*base.faults, *faults])
+    config = dataclasses.replace(base, faults=chosen, **overrides)
+    owned: Path | None = None
+    if certificates is None:
+        if cert_dir is None:
+            owned = Path(tempfile.mkdtemp(prefix="kscheck-proxy-certs-"))
+        certificates = make_certificates(cert_dir or owned or ".", region=config.region)
+    app = FakeXksApplication(config)
+    server = _ProxyHttpServer(
+        (config.host, config.port),
+        app,
+        build_tls_context(config, certificates),
+        read_timeout=config.read_timeout,
+        max_body_bytes=config.max_body_bytes,
+        client_subject=certificates.client_subject
+        if config.mtls and "mtls_not_enforced" not in config.faults
+        else None,
+    )
+    ping_server = None
+    if config.ping_port is not None:
+        ping_server = _ProxyHttpServer(
+            (config.host, config.ping_port),
+            None,
+            None,
+            read_timeout=config.read_timeout,
+            max_body_bytes=0,
+            handler=_PingHandler,
+        )
+    proxy = RunningProxy(config, certificates, app, server, ping_server, owned)
+    proxy._start()
+    return proxy
