@@ -1,0 +1,204 @@
+"""`ReferenceModel`: one method per operation, taking the request dict exactly as boto3 sends it.
+
+Each method returns an :class:`Expectation` (the set of acceptable outcomes) without changing
+state. To move on, either tell the model what the target chose (:meth:`ReferenceModel.apply`)
+or let the model choose itself (:meth:`ReferenceModel.execute`). Transient states settle only
+when asked (:meth:`ReferenceModel.settle`): the model has no clock.
+
+>>> from conformance.model import ReferenceModel, World, XksProxy
+>>> m = ReferenceModel(World(proxies=(XksProxy("https://xks.example.com", "/kms/xks/v1"),)))
+>>> cred = {"AccessKeyId": "A" * 20, "RawSecretAccessKey": "s" * 43}
+>>> out = m.execute("CreateCustomKeyStore", {
+...     "CustomKeyStoreName": "s1", "CustomKeyStoreType": "EXTERNAL_KEY_STORE",
+...     "XksProxyConnectivity": "PUBLIC_ENDPOINT",
+...     "XksProxyUriEndpoint": "https://xks.example.com", "XksProxyUriPath": "/kms/xks/v1",
+...     "XksProxyAuthenticationCredential": cred})
+>>> out.response["CustomKeyStoreId"]
+'cks-00000000000000001'
+>>> m.connect_custom_key_store({"CustomKeyStoreId": "cks-00000000000000001"}).describe()
+'success'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from conformance.model import create, describe, keys, lifecycle, update
+from conformance.model.outcomes import Expectation, Outcome
+from conformance.model.records import KeyRecord, Settlement, StoreRecord
+from conformance.model.state import ModelState, Plan
+from conformance.model.world import World
+
+Planner = Callable[[World, ModelState, object, bool], Plan]
+
+PLANNERS: Mapping[str, Planner] = {
+    "CreateCustomKeyStore": create.plan_create,
+    "DescribeCustomKeyStores": describe.plan_describe,
+    "UpdateCustomKeyStore": update.plan_update,
+    "ConnectCustomKeyStore": lifecycle.plan_connect,
+    "DisconnectCustomKeyStore": lifecycle.plan_disconnect,
+    "DeleteCustomKeyStore": lifecycle.plan_delete,
+    "CreateKey": keys.plan_create_key,
+    "ScheduleKeyDeletion": keys.plan_schedule_key_deletion,
+}
+"""The operations the model predicts, by botocore operation name."""
+
+
+class OutcomeNotAllowedError(ValueError):
+    """`apply` was told of an outcome the prediction does not allow; state is unchanged."""
+
+    def __init__(self, operation: str, expectation: Expectation, observed: Outcome) -> None:
+        self.operation = operation
+        self.expectation = expectation
+        self.observed = observed
+        reasons = "; ".join(expectation.mismatches(observed))
+        super().__init__(f"{operation}: {reasons}")
+
+
+def operation_name(name: str) -> str:
+    """``create_custom_key_store`` or ``CreateCustomKeyStore`` -> ``CreateCustomKeyStore``.
+
+    >>> operation_name("describe_custom_key_stores")
+    'DescribeCustomKeyStores'
+    """
+    if "_" in name or name.islower():
+        name = "".join(part.capitalize() for part in name.split("_"))
+    if name not in PLANNERS:
+        raise KeyError(f"the reference model does not predict operation {name!r}")
+    return name
+
+
+class ReferenceModel:
+    """The executable spec of the custom key store control plane, for one account and Region.
+
+    `client_validation=False` models ``Config(parameter_validation=False)`` (OQ-10): the
+    server layer then sees requests botocore would have refused.
+    """
+
+    def __init__(self, world: World | None = None, *, client_validation: bool = True) -> None:
+        self.world = world if world is not None else World()
+        self.client_validation = client_validation
+        self._state = ModelState()
+
+    def __repr__(self) -> str:
+        return f"ReferenceModel({self.world!r}, client_validation={self.client_validation!r})"
+
+    # -- predictions (pure) -------------------------------------------------------------
+    def plan(self, operation: str, request: object) -> Plan:
+        """The expectation and success effect of `operation` on `request` (no state change)."""
+        planner = PLANNERS[operation_name(operation)]
+        return planner(self.world, self._state, request, self.client_validation)
+
+    def predict(self, operation: str, request: object) -> Expectation:
+        """The set of acceptable outcomes of `operation` on `request` (no state change)."""
+        return self.plan(operation, request).expectation
+
+    def create_custom_key_store(self, request: object) -> Expectation:
+        """Predict CreateCustomKeyStore."""
+        return self.predict("CreateCustomKeyStore", request)
+
+    def describe_custom_key_stores(self, request: object = None) -> Expectation:
+        """Predict DescribeCustomKeyStores (``None`` means no members)."""
+        return self.predict("DescribeCustomKeyStores", {} if request is None else request)
+
+    def update_custom_key_store(self, request: object) -> Expectation:
+        """Predict UpdateCustomKeyStore."""
+        return self.predict("UpdateCustomKeyStore", request)
+
+    def connect_custom_key_store(self, request: object) -> Expectation:
+        """Predict ConnectCustomKeyStore."""
+        return self.predict("ConnectCustomKeyStore", request)
+
+    def disconnect_custom_key_store(self, request: object) -> Expectation:
+        """Predict DisconnectCustomKeyStore."""
+        return self.predict("DisconnectCustomKeyStore", request)
+
+    def delete_custom_key_store(self, request: object) -> Expectation:
+        """Predict DeleteCustomKeyStore."""
+        return self.predict("DeleteCustomKeyStore", request)
+
+    def create_key(self, request: object) -> Expectation:
+        """Predict CreateKey (custom key store aspects only)."""
+        return self.predict("CreateKey", request)
+
+    def schedule_key_deletion(self, request: object) -> Expectation:
+        """Predict ScheduleKeyDeletion."""
+        return self.predict("ScheduleKeyDeletion", request)
+
+    # -- moving on ------------------------------------------------------------------------
+    def apply(self, operation: str, request: object, observed: Outcome) -> Expectation:
+        """Follow a target: check `observed` is acceptable, then apply its effect.
+
+        Raises OutcomeNotAllowedError (state unchanged) when it is not acceptable.
+        Target-chosen IDs (``CustomKeyStoreId``, ``KeyMetadata.KeyId``) are adopted.
+        """
+        plan = self.plan(operation, request)
+        if not plan.expectation.accepts(observed):
+            raise OutcomeNotAllowedError(operation_name(operation), plan.expectation, observed)
+        if observed.succeeded:
+            plan.on_success(self._state, observed)
+        return plan.expectation
+
+    def execute(self, operation: str, request: object) -> Outcome:
+        """Act as the target: pick the canonical acceptable outcome and apply it.
+
+        Success when allowed (with model-chosen IDs and responses), else
+        ``ValidationException`` when allowed, else the alphabetically first error.
+        """
+        plan = self.plan(operation, request)
+        error = plan.expectation.canonical_error()
+        if error is not None:
+            return Outcome.failure(error)
+        outcome = Outcome.success(self._respond(operation_name(operation), request))
+        plan.on_success(self._state, outcome)
+        return outcome
+
+    def _respond(self, operation: str, request: object) -> dict[str, Any]:
+        if operation == "CreateCustomKeyStore":
+            return {"CustomKeyStoreId": self._state.allocate_store_id()}
+        if operation == "DescribeCustomKeyStores":
+            return describe.respond(self._state, request, self.world)
+        if operation == "CreateKey":
+            return keys.respond_create_key(self._state, request)
+        if operation == "ScheduleKeyDeletion":
+            return keys.respond_schedule_key_deletion(self._state, request)
+        return {}
+
+    # -- time, made explicit ---------------------------------------------------------------
+    def settlements(self, store_id: str) -> frozenset[Settlement]:
+        """How the transient state of `store_id` may end (empty when not transient)."""
+        return self._state.stores[store_id].settlements
+
+    def settle(self, store_id: str, settlement: Settlement | None = None) -> Settlement:
+        """End a CONNECTING/DISCONNECTING state: as observed, or the canonical settlement."""
+        return lifecycle.settle(self._state, store_id, settlement)
+
+    def settle_all(self) -> None:
+        """Settle every transient store canonically."""
+        for store_id, store in list(self._state.stores.items()):
+            if store.settlements:
+                self.settle(store_id)
+
+    def complete_key_deletion(self, key_id: str) -> None:
+        """The waiting period of a PendingDeletion key ends: the key disappears."""
+        keys.complete_deletion(self._state, key_id)
+
+    def set_world(self, world: World) -> None:
+        """Change the world (a proxy breaks, a cluster goes inactive); CONNECTED stays sticky."""
+        self.world = world
+
+    # -- views --------------------------------------------------------------------------
+    @property
+    def stores(self) -> Mapping[str, StoreRecord]:
+        """The stores the model holds, by ID."""
+        return dict(self._state.stores)
+
+    @property
+    def keys(self) -> Mapping[str, KeyRecord]:
+        """The KMS keys in custom key stores the model holds, by ID."""
+        return dict(self._state.keys)
+
+    def store_named(self, name: str) -> StoreRecord | None:
+        """The store with exactly this name, or None."""
+        return next((s for s in self._state.stores.values() if s.name == name), None)
