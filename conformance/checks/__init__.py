@@ -1,1 +1,1 @@
-"""kscheck checks package."""
+"""The conformance checks (pytest modules shipped in the wheel); nothing imports them."""

@@ -1,0 +1,70 @@
+"""Multi-step exchanges the checks share: encrypt-then-decrypt, schema checks of results.
+
+>>> from conformance.checks.xks.flows import key_suffix
+>>> key_suffix("foo", "encrypt")
+'keys/foo/encrypt'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from conformance.checks.xks.bodies import Sealed, decrypt_body, encrypt_body, parse_sealed
+from conformance.checks.xks.wire import Exchange, XksWire
+
+
+def key_suffix(key_id: str, operation: str) -> str:
+    """The path suffix of a key operation, the key id percent-encoded where needed."""
+    return f"keys/{quote(key_id, safe='')}/{operation}"
+
+
+def encrypt(
+    wire: XksWire, key_id: str, plaintext: bytes, aad: bytes | None = None, cdiv: bool = False
+) -> Exchange:
+    """POST an Encrypt of `plaintext` (with optional AAD and CDIV) to `key_id`."""
+    return wire.post(key_suffix(key_id, "encrypt"), encrypt_body(plaintext, aad, cdiv))
+
+
+def decrypt(
+    wire: XksWire,
+    key_id: str,
+    sealed: Sealed,
+    aad: bytes | None = None,
+    *,
+    metadata: bytes | str | None = "same",
+    note: str = "",
+) -> Exchange:
+    """POST a Decrypt of `sealed` (metadata "same" reuses the sealed one)."""
+    body = decrypt_body(sealed, aad, metadata=metadata)
+    return wire.post(key_suffix(key_id, "decrypt"), body, note=note)
+
+
+def sealed_or_fail(exchange: Exchange, requirement_id: str) -> tuple[Sealed, dict[str, Any]]:
+    """The parsed result of a successful Encrypt, or a violation of `requirement_id`."""
+    body = exchange.expect_ok(requirement_id)
+    sealed = parse_sealed(body)
+    if sealed is None:
+        exchange.fail(
+            requirement_id,
+            "ciphertext, initializationVector and authenticationTag as base64 strings",
+        )
+    return sealed, body
+
+
+def encrypt_for_setup(
+    wire: XksWire, key_id: str, plaintext: bytes, aad: bytes | None = None
+) -> Sealed:
+    """An Encrypt needed only as setup for another check: failure is graded against
+    XKS-CRYPT-001 (Encrypt must work), not against the check that needed it."""
+    sealed, _ = sealed_or_fail(encrypt(wire, key_id, plaintext, aad), "XKS-CRYPT-001")
+    return sealed
+
+
+def require(value: str | None, what: str) -> str:
+    """`value`, or skip the check because the target description lacks `what`."""
+    if not value:
+        pytest.skip(f"no {what} given")
+    return value

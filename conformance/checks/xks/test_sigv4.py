@@ -1,0 +1,242 @@
+"""SigV4 authentication: what must be accepted and every way a signature must be refused."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+
+from conformance.checks.xks.bodies import health_body, metadata_body
+from conformance.checks.xks.flows import key_suffix, require
+from conformance.checks.xks.wire import Exchange, XksWire, now_utc
+from conformance.spec.xks_target import XksTarget
+
+AUTH_FAILED = "AuthenticationFailedException"
+OPERATIONS = ("health", "metadata", "encrypt", "decrypt")
+
+
+def _suffix(wire: XksWire, operation: str) -> str:
+    return "health" if operation == "health" else key_suffix(wire.target.key_id, operation)
+
+
+def _body(operation: str) -> dict[str, object]:
+    return health_body() if operation == "health" else metadata_body()
+
+
+def _refused(exchange: Exchange, requirement_id: str) -> None:
+    exchange.expect_error(requirement_id, AUTH_FAILED)
+
+
+@pytest.mark.requirement("XKS-AUTH-001")
+def test_a_kms_style_signature_is_accepted(wire: XksWire) -> None:
+    wire.post("health", health_body()).expect_ok("XKS-AUTH-001")
+    wire.post(key_suffix(wire.target.key_id, "metadata"), metadata_body()).expect_ok("XKS-AUTH-001")
+
+
+@pytest.mark.requirement("XKS-AUTH-002")
+@pytest.mark.parametrize("operation", ["health", "metadata"])
+def test_an_unknown_access_key_id_is_refused_with_401(wire: XksWire, operation: str) -> None:
+    signing = wire.signing(access_key_id="Invalid" + wire.target.credential.access_key_id)
+    exchange = wire.post(
+        _suffix(wire, operation), _body(operation), signing=signing, note="unknown AKID"
+    )
+    _refused(exchange, "XKS-AUTH-002")
+
+
+@pytest.mark.requirement("XKS-AUTH-003")
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_a_wrong_secret_is_refused_with_401(wire: XksWire, operation: str) -> None:
+    wrong = "Invalid" + wire.target.credential.secret.reveal()
+    exchange = wire.post(
+        _suffix(wire, operation),
+        _body(operation),
+        signing=wire.signing(secret_access_key=wrong),
+        note="signed with a wrong secret",
+    )
+    _refused(exchange, "XKS-AUTH-003")
+
+
+@pytest.mark.requirement("XKS-AUTH-004")
+def test_a_request_without_authorization_is_refused_with_401(wire: XksWire) -> None:
+    exchange = wire.post(
+        "health",
+        health_body(),
+        tamper={"drop_headers": ["authorization"]},
+        note="no Authorization header",
+    )
+    _refused(exchange, "XKS-AUTH-004")
+
+
+MALFORMED_AUTHORIZATIONS = (
+    "AWS4-HMAC-SHA256",
+    "Bearer abc",
+    "AWS4-HMAC-SHA256 Credential=, SignedHeaders=, Signature=",
+    "AWS4-HMAC-SHA256 Credential=A/B, SignedHeaders=host, Signature=zz",
+    "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/kms-xks-proxy/aws4_request",
+)
+
+
+@pytest.mark.requirement("XKS-AUTH-005")
+@pytest.mark.parametrize("value", MALFORMED_AUTHORIZATIONS)
+def test_a_malformed_authorization_is_refused_with_401(wire: XksWire, value: str) -> None:
+    exchange = wire.post(
+        "health",
+        health_body(),
+        sign_request=False,
+        headers={"authorization": value},
+        note="malformed Authorization",
+    )
+    _refused(exchange, "XKS-AUTH-005")
+
+
+@pytest.mark.requirement("XKS-AUTH-006")
+def test_a_body_altered_after_signing_is_refused_with_401(wire: XksWire) -> None:
+    body = health_body()
+    altered = dict(body, requestMetadata=dict(body["requestMetadata"], kmsRequestId="other"))
+    exchange = wire.post(
+        "health",
+        body,
+        tamper={"body": json.dumps(altered).encode()},
+        note="body changed after signing",
+    )
+    _refused(exchange, "XKS-AUTH-006")
+
+
+@pytest.mark.requirement("XKS-AUTH-007")
+def test_a_request_sent_to_another_uri_than_signed_is_refused_with_401(wire: XksWire) -> None:
+    other = require(wire.target.encrypt_only_key_id, "second existing key id (ENCRYPT_ONLY_KEY_ID)")
+    signed = wire.path(key_suffix(wire.target.key_id, "metadata"))
+    sent = wire.path(key_suffix(other, "metadata"))
+    exchange = wire.send(
+        "POST",
+        signed,
+        metadata_body(),
+        tamper={"path": sent},
+        note=f"signed for {signed}",
+    )
+    _refused(exchange, "XKS-AUTH-007")
+
+
+@pytest.mark.requirement("XKS-AUTH-008")
+def test_a_request_with_another_host_than_signed_is_refused_with_401(wire: XksWire) -> None:
+    exchange = wire.post(
+        "health",
+        health_body(),
+        tamper={"host": f"other-{wire.host_header}"},
+        note="Host changed after signing",
+    )
+    _refused(exchange, "XKS-AUTH-008")
+
+
+@pytest.mark.requirement("XKS-AUTH-009")
+@pytest.mark.parametrize("minutes", [-7, 7])
+def test_a_request_dated_beyond_five_minutes_is_refused(wire: XksWire, minutes: int) -> None:
+    when = now_utc() + datetime.timedelta(minutes=minutes)
+    exchange = wire.post(
+        "health",
+        health_body(),
+        signing=wire.signing(when=when),
+        note=f"X-Amz-Date {minutes:+d} min off",
+    )
+    _refused(exchange, "XKS-AUTH-009")
+
+
+@pytest.mark.requirement("XKS-AUTH-010")
+@pytest.mark.parametrize("minutes", [-2, 2])
+def test_a_request_dated_a_little_off_is_accepted(wire: XksWire, minutes: int) -> None:
+    when = now_utc() + datetime.timedelta(minutes=minutes)
+    wire.post(
+        "health",
+        health_body(),
+        signing=wire.signing(when=when),
+        note=f"X-Amz-Date {minutes:+d} min off",
+    ).expect_ok("XKS-AUTH-010")
+
+
+@pytest.mark.requirement("XKS-AUTH-011")
+@pytest.mark.parametrize("service", ["kms", "execute-api", "kms-xks-proxy2"])
+def test_a_signature_for_another_service_is_refused_with_401(wire: XksWire, service: str) -> None:
+    exchange = wire.post(
+        "health",
+        health_body(),
+        signing=wire.signing(service=service),
+        note=f"scope service {service}",
+    )
+    _refused(exchange, "XKS-AUTH-011")
+
+
+@pytest.mark.requirement("XKS-AUTH-012")
+def test_a_scope_date_other_than_the_request_day_is_refused_with_401(wire: XksWire) -> None:
+    yesterday = (now_utc() - datetime.timedelta(days=1)).strftime("%Y%m%d")
+    exchange = wire.post(
+        "health",
+        health_body(),
+        signing=wire.signing(scope_date=yesterday),
+        note="credential scope dated yesterday",
+    )
+    _refused(exchange, "XKS-AUTH-012")
+
+
+@pytest.mark.requirement("XKS-AUTH-013")
+def test_a_request_without_x_amz_date_is_refused_with_401(wire: XksWire) -> None:
+    exchange = wire.post(
+        "health",
+        health_body(),
+        tamper={"drop_headers": ["x-amz-date"]},
+        note="X-Amz-Date removed after signing",
+    )
+    _refused(exchange, "XKS-AUTH-013")
+
+
+@pytest.mark.requirement("XKS-AUTH-014")
+def test_signing_content_type_as_well_is_accepted(wire: XksWire) -> None:
+    signing = wire.signing(signed_headers=("content-type", "host", "x-amz-date"))
+    wire.post(
+        "health", health_body(), signing=signing, note="SignedHeaders content-type;host;x-amz-date"
+    ).expect_ok("XKS-AUTH-014")
+
+
+@pytest.mark.requirement("XKS-AUTH-015")
+def test_a_second_credential_for_the_prefix_is_accepted_too(
+    wire: XksWire, xks_target: XksTarget
+) -> None:
+    if xks_target.second_credential is None:
+        pytest.skip("no second credential for the prefix given (--second-access-key-id)")
+    wire.post(
+        "health",
+        health_body(),
+        signing=wire.signing(xks_target.second_credential),
+        note="second credential",
+    ).expect_ok("XKS-AUTH-015")
+    wire.post("health", health_body(), note="first credential").expect_ok("XKS-AUTH-015")
+
+
+@pytest.mark.requirement("XKS-AUTH-016")
+def test_a_signature_for_another_region_is_refused(wire: XksWire) -> None:
+    other = "eu-west-3" if wire.target.region != "eu-west-3" else "us-west-2"
+    exchange = wire.post(
+        "health",
+        health_body(),
+        signing=wire.signing(region=other),
+        note=f"scope region {other}",
+    )
+    _refused(exchange, "XKS-AUTH-016")
+
+
+@pytest.mark.requirement("XKS-AUTH-017")
+def test_another_tenants_credential_is_refused_on_this_prefix(
+    wire: XksWire, xks_target: XksTarget
+) -> None:
+    if xks_target.other_tenant_credential is None or xks_target.other_tenant_prefix is None:
+        pytest.skip("no second tenant (prefix and credential) given")
+    signing = wire.signing(xks_target.other_tenant_credential)
+    wire.post(
+        "health",
+        health_body(),
+        uri_prefix=xks_target.other_tenant_prefix,
+        signing=signing,
+        note="other tenant on its own prefix",
+    ).expect_ok("XKS-AUTH-017")
+    exchange = wire.post("health", health_body(), signing=signing, note="other tenant's credential")
+    _refused(exchange, "XKS-AUTH-017")

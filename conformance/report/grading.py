@@ -1,0 +1,104 @@
+"""Turn what one pytest check raised into graded outcomes, one per requirement it names.
+
+Used by the plugin's ``pytest_runtest_makereport`` hook. A :class:`RequirementViolation` is
+graded by its requirement's level; :class:`UnsupportedByTarget` is UNSUPPORTED; a pytest skip
+is SKIPPED with its reason; anything else is ERROR (the check could not decide).
+
+>>> from conformance.report.grading import grade_check
+>>> from conformance.report.outcomes import RequirementViolation
+>>> levels = {"XKS-X-001": "SHOULD"}.__getitem__
+>>> v = RequirementViolation("XKS-X-001", "HTTP 405", "HTTP 200", "GET /")
+>>> [o.outcome.value for o in grade_check("t", ("XKS-X-001",), v, levels)]
+['NON_STRICT']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from conformance.report.outcomes import (
+    CheckOutcome,
+    Outcome,
+    RequirementViolation,
+    UnsupportedByTarget,
+    grade_for_level,
+)
+
+_MAX_REASON = 300
+
+
+def _first_of(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """`exc` itself, or the first exception of `kind` inside an exception group."""
+    if isinstance(exc, kind):
+        return exc
+    inner: Sequence[BaseException] = getattr(exc, "exceptions", ())
+    for sub in inner:
+        found = _first_of(sub, kind)
+        if found is not None:
+            return found
+    return None
+
+
+def short_reason(exc: BaseException) -> str:
+    """The exception's type and first line, bounded."""
+    lines = str(exc).strip().splitlines()
+    first = lines[0] if lines else ""
+    return f"{type(exc).__name__}: {first}"[:_MAX_REASON]
+
+
+def grade_check(
+    nodeid: str,
+    requirement_ids: Sequence[str],
+    raised: BaseException | None,
+    level_of: Callable[[str], str],
+    *,
+    skipped_reason: str | None = None,
+    duration_seconds: float = 0.0,
+) -> list[CheckOutcome]:
+    """Graded outcomes of one check for each requirement it names (see module docs)."""
+
+    def each(outcome: Outcome, reason: str = "") -> list[CheckOutcome]:
+        return [
+            CheckOutcome(nodeid, rid, outcome, reason=reason, duration_seconds=duration_seconds)
+            for rid in requirement_ids
+        ]
+
+    if skipped_reason is not None:
+        return each(Outcome.SKIPPED, skipped_reason)
+    if raised is None:
+        return each(Outcome.PASS)
+    violation = _first_of(raised, RequirementViolation)
+    if isinstance(violation, RequirementViolation):
+        named = violation.requirement_id
+        graded = CheckOutcome(
+            nodeid,
+            named,
+            grade_for_level(level_of(named)),
+            expected=violation.expected,
+            actual=violation.actual,
+            input=violation.input,
+            duration_seconds=duration_seconds,
+        )
+        others = [
+            CheckOutcome(
+                nodeid, rid, Outcome.SKIPPED, reason=f"not reached: {named}", evidence=False
+            )
+            for rid in requirement_ids
+            if rid != named
+        ]
+        return [graded, *others]
+    unsupported = _first_of(raised, UnsupportedByTarget)
+    if isinstance(unsupported, UnsupportedByTarget):
+        return [
+            CheckOutcome(
+                nodeid,
+                rid,
+                Outcome.UNSUPPORTED if rid == unsupported.requirement_id else Outcome.SKIPPED,
+                input=unsupported.input,
+                reason="target answered 501 UnsupportedOperationException",
+                evidence=rid == unsupported.requirement_id,
+                duration_seconds=duration_seconds,
+            )
+            for rid in requirement_ids
+        ]
+    return each(Outcome.ERROR, short_reason(raised))
