@@ -1,16 +1,142 @@
-"""`kscheck proxy`: not built yet."""
+"""`kscheck proxy`: run the fake TLS XKS proxy on loopback until Ctrl-C.
+
+It prints its URL, CA bundle, credentials and key ids once as one JSON line and once as
+shell lines using the official test client's variable names, so
+``eval "$(kscheck proxy ... | grep ^export)"`` style set-ups work. The secrets printed are
+the proxy's own throw-away test credentials; they are never logged.
+
+Example:
+  kscheck proxy --port 8443 --fault slow --fault iv_reused
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import shlex
+import signal
 import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from conformance.xks.config import DEFAULT_URI_PREFIX, FakeProxyConfig, Tenant
+from conformance.xks.faults import FAULTS, UnknownFaultError, validate_fault_names
+from conformance.xks.server import RunningProxy, start_fake_proxy
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's options to `parser`."""
+    parser.add_argument("--port", type=int, default=0, help="HTTPS port (default: any free)")
+    parser.add_argument(
+        "--ping-port", type=int, default=0, help="plain-HTTP GET /ping port (default: any free)"
+    )
+    parser.add_argument(
+        "--prefix",
+        default=DEFAULT_URI_PREFIX,
+        help=f"URI path prefix of the tenant (default: {DEFAULT_URI_PREFIX}; '' for none)",
+    )
+    parser.add_argument("--region", default="us-east-1", help="SigV4 region (default us-east-1)")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="switch on a fault (repeatable); see --list-faults",
+    )
+    parser.add_argument(
+        "--cert-dir", type=Path, help="write the PEM files here (default: a temporary directory)"
+    )
+    parser.add_argument("--mtls", action="store_true", help="require a client certificate")
+    parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+
+
+def describe(proxy: RunningProxy) -> dict[str, Any]:
+    """Everything a client needs to reach ``proxy`` (includes the test secrets)."""
+    return {
+        "url": proxy.base_url,
+        "xks_proxy_host": proxy.host,
+        "uri_prefix": proxy.uri_prefix,
+        "region": proxy.region,
+        "ca_bundle": str(proxy.ca_bundle_path),
+        "client_cert": str(proxy.client_cert_path) if proxy.client_cert_path else None,
+        "client_key": str(proxy.client_key_path) if proxy.client_key_path else None,
+        "ping_url": proxy.ping_url,
+        "credentials": [
+            {"access_key_id": akid, "secret_access_key": secret}
+            for akid, secret in proxy.credentials
+        ],
+        "key_ids": proxy.key_ids,
+        "faults": sorted(proxy.faults),
+    }
+
+
+def shell_lines(proxy: RunningProxy) -> list[str]:
+    """``export`` lines with the official test client's variable names [TC]."""
+    akid, secret = proxy.credentials[0]
+    values = {
+        "XKS_PROXY_HOST": proxy.host,
+        "URI_PREFIX": proxy.uri_prefix.lstrip("/"),
+        "SCHEME": "https://",
+        "REGION": proxy.region,
+        "SIGV4_ACCESS_KEY_ID": akid,
+        "SIGV4_SECRET_ACCESS_KEY": secret,
+        "KEY_ID": proxy.normal_key_id or "",
+        "ENCRYPT_ONLY_KEY_ID": proxy.encrypt_only_key_id or "",
+        "DECRYPT_ONLY_KEY_ID": proxy.decrypt_only_key_id or "",
+        "IMPOTENT_KEY_ID": proxy.impotent_key_id or "",
+        "CURL_CA_BUNDLE": str(proxy.ca_bundle_path),
+    }
+    return [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
+
+
+def _list_faults() -> int:
+    width = max(len(name) for name in FAULTS)
+    for fault in FAULTS.values():
+        note = " (informational)" if fault.informational else ""
+        print(f"{fault.name:<{width}}  [{fault.category}] {fault.summary}{note}")
+    return 0
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def execute(args: argparse.Namespace) -> int:
     """Run the subcommand; returns the exit code."""
-    print("kscheck proxy: not built yet", file=sys.stderr)
-    return 2
+    if args.list_faults:
+        return _list_faults()
+    try:
+        faults = validate_fault_names(args.fault)
+        prefix = args.prefix if not args.prefix or args.prefix.startswith("/") else "/" + args.prefix
+        config = FakeProxyConfig(
+            region=args.region,
+            tenants=(Tenant(prefix.rstrip("/")),),
+            faults=faults,
+            mtls=args.mtls,
+            port=args.port,
+            ping_port=args.ping_port,
+        )
+    except (UnknownFaultError, ValueError) as error:
+        print(f"kscheck proxy: {error}", file=sys.stderr)
+        return 2
+    try:
+        proxy = start_fake_proxy(config, cert_dir=args.cert_dir)
+    except OSError as error:
+        print(f"kscheck proxy: cannot listen on port {args.port}: {error}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    with proxy:
+        faults_text = ", ".join(sorted(faults)) or "none"
+        print(f"# kscheck fake XKS proxy at {proxy.base_url} (faults: {faults_text})")
+        print(json.dumps(describe(proxy), sort_keys=True))
+        print("# environment for the official test client (test-xks-proxy):")
+        print("\n".join(shell_lines(proxy)))
+        print("# press Ctrl-C to stop", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("# stopped", flush=True)
+    return 0

@@ -23,11 +23,13 @@ import socket
 import ssl
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, cast
+from urllib.parse import urlsplit
 
 from werkzeug.serving import DechunkedInput
 
@@ -94,7 +96,11 @@ class _ProxyRequestHandler(BaseHTTPRequestHandler):
         if isinstance(body, HttpResponse):
             self._write(body)
             return
-        request = HttpRequest(self.command, self.path, tuple(self.headers.items()), body)
+        target = self.path
+        parts = urlsplit(target)
+        if parts.scheme:  # absolute-form request target (RFC 9112 §3.2.2)
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+        request = HttpRequest(self.command, target, tuple(self.headers.items()), body)
         app = self.server.app
         if app is None:
             self._write(_json_error(404, "InvalidUriPathException", "not an XKS API server"))
@@ -213,7 +219,9 @@ def build_tls_context(config: FakeProxyConfig, certificates: CertificateSet) -> 
     pair = certificates.server[config.effective_cert_variant]
     context.load_cert_chain(str(pair.cert_path), str(pair.key_path))
     if "tls_legacy" in config.faults:
-        context.minimum_version = ssl.TLSVersion.TLSv1
+        with warnings.catch_warnings():  # the deprecation is the point of this fault
+            warnings.simplefilter("ignore", DeprecationWarning)
+            context.minimum_version = ssl.TLSVersion.TLSv1
         context.set_ciphers("DEFAULT:@SECLEVEL=0")
     else:
         context.minimum_version = ssl.TLSVersion.TLSv1_2
