@@ -51,7 +51,7 @@ def invalid_state(
 def lookup(
     state: ModelState, request: Mapping[str, Any]
 ) -> tuple[StoreRecord | None, list[RuleVerdict]]:
-    """The store named by ``CustomKeyStoreId``, or the NotFound verdict (CKS-STATE-009)."""
+    """The store named by ``CustomKeyStoreId``, or the NotFound verdict (CKS-STATE-006)."""
     store_id = request.get("CustomKeyStoreId")
     if store_id is None:
         return None, []
@@ -59,7 +59,7 @@ def lookup(
     if store is None:
         return None, [
             RuleVerdict(
-                "CKS-STATE-009",
+                "CKS-STATE-006",
                 frozenset({NOT_FOUND}),
                 False,
                 (),
@@ -137,7 +137,7 @@ def plan_disconnect(
         return refused
     store, rules = lookup(state, clean)
     if store is not None and store.state in (DISCONNECTED, DISCONNECTING):
-        rules.append(invalid_state("CKS-STATE-005", store))
+        rules.append(invalid_state("CKS-STATE-002", store))
 
     def on_success(target: ModelState, outcome: Outcome) -> None:
         if store is not None:
@@ -148,11 +148,11 @@ def plan_disconnect(
                 settlements=frozenset({Settlement(DISCONNECTED)}),
             )
 
-    return gate.conclude(shape, rules, requirement_ids=("CKS-STATE-004",), on_success=on_success)
+    return gate.conclude(shape, rules, requirement_ids=("CKS-STATE-001",), on_success=on_success)
 
 
 def plan_delete(world: World, state: ModelState, request: object, client_validation: bool) -> Plan:
-    """Predict DeleteCustomKeyStore: only DISCONNECTED and without keys (CKS-STATE-006/007)."""
+    """Predict DeleteCustomKeyStore: only DISCONNECTED and without keys (CKS-STATE-003/007)."""
     refused, (clean, shape) = gate.admit(
         "DeleteCustomKeyStore", request, client_validation=client_validation
     )
@@ -162,12 +162,12 @@ def plan_delete(world: World, state: ModelState, request: object, client_validat
     if store is not None:
         keys = state.keys_in(store.store_id)
         if store.state != DISCONNECTED:
-            rules.append(invalid_state("CKS-STATE-006", store, oq=("OQ-20",) if keys else ()))
+            rules.append(invalid_state("CKS-STATE-003", store, oq=("OQ-20",) if keys else ()))
         if keys:
             pending = any(k.pending_deletion for k in keys)
             rules.append(
                 RuleVerdict(
-                    "CKS-STATE-007",
+                    "CKS-STATE-004",
                     frozenset({"CustomKeyStoreHasCMKsException"}),
                     False,
                     ("OQ-20",),
@@ -180,7 +180,7 @@ def plan_delete(world: World, state: ModelState, request: object, client_validat
         if store is not None:
             target.stores.pop(store.store_id, None)
 
-    return gate.conclude(shape, rules, requirement_ids=("CKS-STATE-008",), on_success=on_success)
+    return gate.conclude(shape, rules, requirement_ids=("CKS-STATE-005",), on_success=on_success)
 
 
 def canonical_settlement(settlements: frozenset[Settlement]) -> Settlement:
