@@ -109,10 +109,11 @@ def execute(args: argparse.Namespace) -> int:
         return _list_faults()
     try:
         faults = validate_fault_names(args.fault)
-        prefix = args.prefix if not args.prefix or args.prefix.startswith("/") else "/" + args.prefix
+        prefix = args.prefix.strip("/")
+        prefix = f"/{prefix}" if prefix else ""
         config = FakeProxyConfig(
             region=args.region,
-            tenants=(Tenant(prefix.rstrip("/")),),
+            tenants=(Tenant(prefix),),
             faults=faults,
             mtls=args.mtls,
             port=args.port,

@@ -42,6 +42,8 @@ logger = logging.getLogger("conformance.xks.proxy")
 
 PING_PATH = "/ping"
 PING_BODY = b"pong from kscheck fake xks-proxy"
+#: Oversized bodies up to this size are drained before the error reply; larger ones are not.
+DRAIN_LIMIT_BYTES = 1024 * 1024
 
 
 def _json_error(status: int, name: str, message: str) -> HttpResponse:
@@ -53,6 +55,7 @@ class _ProxyRequestHandler(BaseHTTPRequestHandler):
     """Reads one request at a time off a kept-alive connection and hands it to the app."""
 
     protocol_version = "HTTP/1.1"
+    wbufsize = 64 * 1024  # one TLS record per response; http.server flushes per request
     server_version = "kscheck-fake-xks-proxy"
     sys_version = ""
     server: _ProxyHttpServer
@@ -81,6 +84,9 @@ class _ProxyRequestHandler(BaseHTTPRequestHandler):
             return _json_error(400, "ValidationException", "Content-Length: not a number")
         length = int(length_header)
         if length > limit:
+            if length <= DRAIN_LIMIT_BYTES:  # read and drop it, so the client sees our answer
+                while length > 0 and (chunk := self.rfile.read(min(length, 65536))):
+                    length -= len(chunk)
             return _json_error(400, "ValidationException", f"body: at most {limit} bytes")
         body = self.rfile.read(length)
         if len(body) != length:
@@ -122,6 +128,8 @@ class _ProxyRequestHandler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Malformed HTTP (bad request line, huge headers): a JSON error, then close."""
         self.close_connection = True
+        if self.request_version not in ("HTTP/1.0", "HTTP/1.1"):
+            self.request_version = "HTTP/1.1"  # else http.server omits the status line
         status = code if code in (400, 405, 414, 431, 501, 505) else 400
         self._write(_json_error(status, "ValidationException", (message or "bad request")[:200]))
 
@@ -158,6 +166,7 @@ class _ProxyHttpServer(ThreadingHTTPServer):
 
     def get_request(self) -> tuple[socket.socket, Any]:
         raw, address = self.socket.accept()
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         connection: socket.socket = raw
         if self.ssl_context is not None:
             connection = self.ssl_context.wrap_socket(
