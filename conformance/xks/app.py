@@ -78,6 +78,8 @@ class FakeXksApplication:
         self.config = config
         self.faults = config.faults
         self._clock = clock
+        #: how the ``slow`` fault waits; replaceable so tests can observe it
+        self.sleep: Callable[[float], None] = time.sleep
         self._key_material = {
             (tenant.uri_prefix, key.key_id): os.urandom(32)
             for tenant in config.tenants
@@ -155,7 +157,7 @@ class FakeXksApplication:
             logger.exception("internal error in %s", operation)
             response = self._error(XksError("InternalException", "internal error"))
         if "slow" in self.faults and operation != "-":
-            time.sleep(SLOW_FAULT_DELAY_SECONDS)
+            self.sleep(SLOW_FAULT_DELAY_SECONDS)
         if "no_keepalive" in self.faults:
             response.close = True
         logger.debug(
