@@ -199,6 +199,10 @@ class ReferenceModel:
         """The KMS keys in custom key stores the model holds, by ID."""
         return dict(self._state.keys)
 
+    def key_state(self, key_id: str) -> str:
+        """A key's state as DescribeKey would show it (``Unavailable`` if its store is down)."""
+        return keys.effective_key_state(self._state, self._state.keys[key_id])
+
     def store_named(self, name: str) -> StoreRecord | None:
         """The store with exactly this name, or None."""
         return next((s for s in self._state.stores.values() if s.name == name), None)

@@ -241,11 +241,9 @@ def plan_update(world: World, state: ModelState, request: object, client_validat
     if store is not None:
         rules += _rules(world, state, store, clean, request)
         if any(v.requirement_id == "CKS-UPDATE-008" and v.success_allowed for v in rules):
-            # OQ-10: "" may be the documented "empty" service name, so its min is open
+            # OQ-10: "" may be the documented "empty" service name: its shape is open
             shape = tuple(
-                dataclasses.replace(v, success_allowed=True)
-                if v.field == SERVICE and v.detail.startswith("below min")
-                else v
+                dataclasses.replace(v, success_allowed=True) if v.field == SERVICE else v
                 for v in shape
             )
 
