@@ -161,8 +161,14 @@ def verify_request(
         raise SignatureError("X-Amz-Date header is missing or not YYYYMMDD'T'HHMMSS'Z'")
     amz_date = amz_dates[0]
     try:
-        signed_at = datetime.datetime.strptime(amz_date, AMZ_DATE_FORMAT).replace(
-            tzinfo=datetime.timezone.utc
+        signed_at = datetime.datetime(
+            int(amz_date[0:4]),
+            int(amz_date[4:6]),
+            int(amz_date[6:8]),
+            int(amz_date[9:11]),
+            int(amz_date[11:13]),
+            int(amz_date[13:15]),
+            tzinfo=datetime.timezone.utc,
         )
     except ValueError as error:
         raise SignatureError("X-Amz-Date is not a valid date") from error
