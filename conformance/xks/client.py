@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import requests
+from requests.structures import CaseInsensitiveDict
 from requests_aws4auth import AWS4Auth
 
 from conformance.xks.sigv4 import SERVICE, redact_headers, sign_request
@@ -66,7 +67,7 @@ def key_metadata(kms_operation: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class XksResponse:
-    """What came back: status, headers, raw body, parsed JSON (None if not JSON), time.
+    """What came back: status, headers (case-insensitive), raw body, JSON (None if not), time.
 
     The repr shows the status and errorName only (bodies may hold plaintext).
     """
@@ -331,7 +332,7 @@ class XksClient:
         elapsed = time.perf_counter() - started
         return XksResponse(
             reply.status_code,
-            dict(reply.headers),
+            CaseInsensitiveDict(reply.headers),
             reply.content,
             _parse_json(reply.content),
             elapsed,

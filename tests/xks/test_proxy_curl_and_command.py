@@ -152,3 +152,9 @@ def test_proxy_logs_hold_no_secret_plaintext_or_signature(
         sealed.json["ciphertext"],
     ):
         assert hidden not in logged
+
+
+def test_the_proxy_docs_describe_every_fault() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "proxy.md").read_text()
+    missing = [name for name in FAULTS if f"| `{name}` |" not in docs]
+    assert not missing
