@@ -273,10 +273,10 @@ def parse_encrypt_request(
     plaintext = decode_base64("plaintext", _required(body, "plaintext"), MAX_PLAINTEXT_BYTES)
     _algorithm(body)
     aad = _optional_base64(body, "additionalAuthenticatedData", MAX_AAD_BYTES)
-    cdiv_algorithm = body.get("ciphertextDataIntegrityValueAlgorithm")
-    if cdiv_algorithm is not None and cdiv_algorithm != "SHA_256":
+    cdiv_requested = "ciphertextDataIntegrityValueAlgorithm" in body
+    if cdiv_requested and body["ciphertextDataIntegrityValueAlgorithm"] != "SHA_256":
         raise validation_error("ciphertextDataIntegrityValueAlgorithm", "must be SHA_256")
-    return EncryptRequest(request_id, operation, plaintext, aad, cdiv_algorithm is not None)
+    return EncryptRequest(request_id, operation, plaintext, aad, cdiv_requested)
 
 
 def parse_decrypt_request(

@@ -251,3 +251,12 @@ def test_an_empty_prefix_tenant_serves_the_bare_api_root(start_proxy: StartProxy
     with XksClient.for_proxy(running) as xks:
         assert xks.url_for("health").endswith(f"{running.port}/kms/xks/v1/health")
         assert xks.health().status == 200
+
+
+@pytest.mark.parametrize(
+    "field", ["ciphertextDataIntegrityValueAlgorithm", "additionalAuthenticatedData"]
+)
+def test_optional_fields_sent_as_null_get_400(client: XksClient, field: str) -> None:
+    body = encrypt_body()
+    body[field] = None
+    assert outcome(client.raw("POST", "keys/foo/encrypt", body)) == (400, "ValidationException")
