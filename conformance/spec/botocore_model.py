@@ -147,3 +147,55 @@ def shape_constraint(shape_name: str) -> MemberConstraint:
 def enum_values(shape_name: str) -> tuple[str, ...]:
     """The enum values of a named string shape (e.g. ``ConnectionErrorCodeType``)."""
     return tuple(kms_service_model().shape_for(shape_name).enum)
+
+
+@functools.cache
+def output_constraints(operation: str) -> Mapping[str, MemberConstraint]:
+    """Every output member of `operation` by dotted path (list elements flattened), with shapes.
+
+    >>> output_constraints("DescribeCustomKeyStores")["CustomKeyStores.CreationDate"].type_name
+    'timestamp'
+    """
+    shape = operation_model(operation).output_shape
+    found: dict[str, MemberConstraint] = {}
+
+    def walk(prefix: str, current: Shape) -> None:
+        if isinstance(current, StructureShape):
+            required = set(current.required_members)
+            for name, member in current.members.items():
+                path = f"{prefix}{name}"
+                found[path] = _constraint(operation, path, member, name in required)
+                walk(f"{path}.", member)
+        elif current.type_name == "list":
+            walk(prefix, current.member)
+
+    if shape is not None:
+        walk("", shape)
+    return found
+
+
+def member_references(operation: str) -> frozenset[str]:
+    """Every member of `operation` as a requirement names it.
+
+    Inputs are ``Operation.Path``, outputs ``Operation:output.Path`` (see ``Requirement``).
+
+    >>> sorted(member_references("ConnectCustomKeyStore"))
+    ['ConnectCustomKeyStore.CustomKeyStoreId']
+    """
+    inputs = {f"{operation}.{path}" for path in input_constraints(operation)}
+    outputs = {f"{operation}:output.{path}" for path in output_member_paths(operation)}
+    return frozenset(inputs | outputs)
+
+
+def member_reference_exists(reference: str) -> bool:
+    """Whether a requirement's member reference names a member botocore has.
+
+    >>> member_reference_exists("CreateCustomKeyStore.XksProxyVpcEndpointServiceOwner")
+    True
+    >>> member_reference_exists("CreateCustomKeyStore.XksProxyOwner")
+    False
+    """
+    operation = reference.split(":", 1)[0].split(".", 1)[0]
+    if operation not in kms_service_model().operation_names:
+        return False
+    return reference in member_references(operation)

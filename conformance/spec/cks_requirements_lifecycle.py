@@ -56,7 +56,8 @@ CONNECT_REQUIREMENTS: tuple[Requirement, ...] = (
         "botocore 1.44.8: ConnectionErrorCodeType (XKS codes)",
         "A failed XKS connect reports the code matching the proxy or VPC service fault.",
         (f"{LIST}.ConnectionErrorCode",),
-        tags=STATE,
+        ("OQ-9",),
+        STATE,
     ),
     req(
         "CKS-CONNECT-006",
@@ -153,7 +154,7 @@ DESCRIBE_REQUIREMENTS: tuple[Requirement, ...] = (
     req(
         "CKS-DESCRIBE-001",
         MUST,
-        "API_DescribeCustomKeyStores",
+        "API_DescribeCustomKeyStores; botocore 1.44.8: CustomKeyStoresList",
         "Without a filter, Describe lists every store of both types in the account.",
         (f"{D}:output.CustomKeyStores",),
         tags=DESCRIBE,
@@ -208,7 +209,7 @@ DESCRIBE_REQUIREMENTS: tuple[Requirement, ...] = (
     req(
         "CKS-DESCRIBE-007",
         MUST,
-        "API_XksProxyConfigurationType",
+        "API_DescribeCustomKeyStores; botocore 1.44.8: XksProxyConfigurationType",
         "Only external key stores report a proxy configuration with their current values.",
         (
             f"{LIST}.XksProxyConfiguration",
@@ -259,7 +260,7 @@ PAGE_REQUIREMENTS: tuple[Requirement, ...] = (
     req(
         "CKS-PAGE-002",
         MUST,
-        "API_DescribeCustomKeyStores (Truncated, NextMarker)",
+        "API_DescribeCustomKeyStores; botocore 1.44.8: BooleanType (Truncated)",
         "A truncated page carries a marker; passing it back continues the listing.",
         (f"{D}.Marker", f"{D}:output.NextMarker", f"{D}:output.Truncated"),
         tags={"paging"},

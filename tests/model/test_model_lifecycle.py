@@ -26,6 +26,7 @@ from conformance.model import (
     VpcEndpointService,
     XksProxy,
 )
+from conformance.spec import botocore_model
 
 INVALID_STATE = "CustomKeyStoreInvalidStateException"
 
@@ -316,3 +317,27 @@ def test_settle_refuses_impossible_or_needless_settlements(model: ReferenceModel
     with pytest.raises(ValueError, match="cannot settle"):
         model.settle(store_id, Settlement("FAILED", "XKS_PROXY_TIMED_OUT"))
     assert model.stores[store_id].state == "CONNECTING"
+
+
+@pytest.mark.requirement("CKS-SHAPE-022")
+def test_every_predicted_connection_error_code_is_a_botocore_enum_value() -> None:
+    codes: set[str] = set()
+    base = world().cluster(CLUSTER)
+    assert base is not None
+    cluster_variants = [{"kmsuser": state} for state in KmsUserState] + [
+        {"hsm_count": 0},
+        {"network_ok": False},
+        {"kmsuser_password": "x"},
+    ]
+    for changes in cluster_variants:
+        model = ReferenceModel(world())
+        store_id = created(model, hsm_request())
+        model.set_world(world(clusters=(dataclasses.replace(base, **changes),)))  # type: ignore[arg-type]
+        codes |= {c for c in connect_outcomes(model, store_id) if c}
+    for behaviour in ProxyBehaviour:
+        model = ReferenceModel(world())
+        store_id = created(model, public_request())
+        model.set_world(world(proxies=(XksProxy(PUBLIC_ENDPOINT, "/kms/xks/v1", behaviour),)))
+        codes |= {c for c in connect_outcomes(model, store_id) if c}
+    allowed = set(botocore_model.enum_values("ConnectionErrorCodeType"))
+    assert codes <= allowed and len(codes) >= 12
