@@ -251,6 +251,6 @@ def plan_update(world: World, state: ModelState, request: object, client_validat
         if store is not None:
             target.stores[store.store_id] = merged_store(world, store, clean)
 
-    return gate.conclude(
-        shape, rules, requirement_ids=("CKS-UPDATE-010", "CKS-OWNER-005"), on_success=on_success
-    )
+    hot_while_connected = store is not None and store.state == CONNECTED
+    ids = ("CKS-UPDATE-010", "CKS-OWNER-005", *(("CKS-UPDATE-001",) if hot_while_connected else ()))
+    return gate.conclude(shape, rules, requirement_ids=ids, on_success=on_success)

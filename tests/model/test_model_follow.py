@@ -199,3 +199,21 @@ class FollowingMachine(RuleBasedStateMachine):
 @pytest.mark.requirement("CKS-DESCRIBE-001", "CKS-DESCRIBE-010", "CKS-STATE-001")
 def test_model_follows_any_acceptable_branch() -> None:
     run_state_machine_as_test(FollowingMachine)
+
+
+@pytest.mark.requirement("CKS-DESCRIBE-010", "CKS-CONNECT-001")
+def test_a_describe_showing_a_settled_state_settles_the_model(model: ReferenceModel) -> None:
+    store_id = created(model, public_request())
+    model.execute("ConnectCustomKeyStore", {"CustomKeyStoreId": store_id})
+    entry = model.execute("DescribeCustomKeyStores", {}).response["CustomKeyStores"][0]
+    assert entry["ConnectionState"] == "CONNECTING"
+    seen = {"CustomKeyStores": [{**entry, "ConnectionState": "CONNECTED"}], "Truncated": False}
+    model.apply("DescribeCustomKeyStores", {}, Outcome.success(seen))
+    assert model.stores[store_id].state == "CONNECTED" and not model.settlements(store_id)
+    failed = {
+        "CustomKeyStores": [
+            {**entry, "ConnectionState": "FAILED", "ConnectionErrorCode": "XKS_PROXY_TIMED_OUT"}
+        ]
+    }
+    with pytest.raises(OutcomeNotAllowedError, match="ConnectionState"):
+        model.apply("DescribeCustomKeyStores", {}, Outcome.success(failed))
