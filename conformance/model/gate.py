@@ -55,9 +55,6 @@ def admit(
         if client:
             return Plan(combine(client)), ({}, ())
     shape = validation.server_verdicts(operation, request, client_validated=client_validation)
-    unserializable = [v for v in shape if validation.CLIENT_SERIALIZATION_ERROR in v.errors]
-    if unserializable:  # botocore's serializer fails on unknown members before sending
-        return Plan(combine(unserializable)), ({}, ())
     clean = _well_typed(operation, request, "") if isinstance(request, dict) else {}
     return None, (clean, shape)
 

@@ -55,7 +55,7 @@ class Outcome:
     """
 
     error: str | None = None
-    response: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    response: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     @classmethod
     def success(cls, response: Mapping[str, Any] | None = None) -> Outcome:

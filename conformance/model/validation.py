@@ -34,6 +34,7 @@ CLIENT_SERIALIZATION_ERROR = "ClientSerializationError"
 _CLIENT = frozenset({PARAM_VALIDATION_ERROR})
 _SERVER = frozenset({VALIDATION_EXCEPTION})
 _SERVER_TYPE = frozenset({VALIDATION_EXCEPTION, SERIALIZATION_EXCEPTION})
+_SERVER_UNKNOWN = _SERVER_TYPE | {CLIENT_SERIALIZATION_ERROR}
 
 SHAPE_REQUIREMENTS: Mapping[str, tuple[str, str]] = {
     # shape name -> (length/range/enum requirement, pattern requirement)
@@ -98,11 +99,12 @@ def _structural(
     names = {path[len(prefix) :]: c for path, c in members.items()}
     for key in request:
         if key not in names:
-            unknown = CLIENT_SERIALIZATION_ERROR if errors is _SERVER else PARAM_VALIDATION_ERROR
+            # botocore's serializer fails on it (validation off); a raw request reaches KMS
+            unknown = _SERVER_UNKNOWN if errors is _SERVER else errors
             found.append(
                 RuleVerdict(
                     "CKS-ERR-002",
-                    frozenset({unknown}),
+                    unknown,
                     False,
                     oq,
                     f"{prefix}{key}",

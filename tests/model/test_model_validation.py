@@ -225,7 +225,15 @@ def test_enum_values_are_checked_by_kms_not_botocore() -> None:
         ({"CustomKeyStoreId": ""}, {VALIDATION_EXCEPTION, "CustomKeyStoreNotFoundException"}),
         ({"CustomKeyStoreId": 5}, {VALIDATION_EXCEPTION, SERIALIZATION_EXCEPTION}),
         ({"CustomKeyStoreId": None}, {VALIDATION_EXCEPTION, SERIALIZATION_EXCEPTION}),
-        ({"CustomKeyStoreId": "cks-1", "Extra": 1}, {CLIENT_SERIALIZATION_ERROR}),
+        (
+            {"CustomKeyStoreId": "cks-1", "Extra": 1},
+            {
+                CLIENT_SERIALIZATION_ERROR,
+                VALIDATION_EXCEPTION,
+                SERIALIZATION_EXCEPTION,
+                "CustomKeyStoreNotFoundException",
+            },
+        ),
     ],
 )
 def test_without_client_validation_the_server_layer_judges(
