@@ -1,16 +1,137 @@
-"""`kscheck run`: not built yet."""
+"""`kscheck run`: check a KMS target's custom key store API against the reference model.
+
+Examples::
+
+    kscheck run                                  # the embedded emulator + fake proxies
+    kscheck run --target moto-server             # moto's server on loopback
+    kscheck run --target http://127.0.0.1:4566   # any KMS-compatible endpoint
+    kscheck run --emulator-fault delete_ignores_state   # watch the suite catch a defect
+
+Exit status: 0 when no MUST requirement failed, 1 when one did, 2 for usage errors.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+import pytest
+
+import conformance.checks.cks as cks_checks
+from conformance.checks.cks.conftest import PREPARED_TARGET_KEY
+from conformance.commands.run_report import print_summary, secrets_of, write_reports
+from conformance.emulator.faults import EMULATOR_FAULTS, UnknownEmulatorFaultError
+from conformance.profiles import PROFILES
+from conformance.pytest_plugin import OUTCOMES_KEY
+from conformance.report.outcomes import CheckOutcome
+from conformance.targets.aws import AwsFenceError
+from conformance.targets.factory import (
+    TARGET_CHOICES,
+    PreparedTarget,
+    UnknownTargetError,
+    prepare_target,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's options to `parser`."""
+    parser.add_argument(
+        "--target",
+        default="emulator",
+        help=f"what to check: {', '.join(TARGET_CHOICES)} (default: emulator)",
+    )
+    parser.add_argument("--region", default="us-east-1", help="AWS Region (default us-east-1)")
+    parser.add_argument(
+        "--emulator-fault",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="switch on an emulator defect (repeatable); see --list-faults",
+    )
+    parser.add_argument("--list-faults", action="store_true", help="list emulator faults")
+    parser.add_argument(
+        "--profile", default="default", choices=sorted(PROFILES), help="Hypothesis profile"
+    )
+    parser.add_argument("--seed", type=int, default=None, help="Hypothesis seed (reproduce)")
+    parser.add_argument("-k", dest="keyword", default=None, help="pytest -k expression")
+    parser.add_argument(
+        "--report-dir",
+        type=Path,
+        default=None,
+        help="where results.json, junit.xml and summary.md go (default reports/runs/<time>/)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose output")
+
+
+class _RunPlugin:
+    """Hands the prepared target to the checks and keeps their graded outcomes."""
+
+    def __init__(self, prepared: PreparedTarget) -> None:
+        self.prepared = prepared
+        self.outcomes: list[CheckOutcome] = []
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[PREPARED_TARGET_KEY] = self.prepared
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self.outcomes = list(config.stash[OUTCOMES_KEY]) if OUTCOMES_KEY in config.stash else []
+
+
+def _pytest_args(args: argparse.Namespace) -> list[str]:
+    checks_dir = str(Path(cks_checks.__file__).parent)
+    chosen = [
+        checks_dir,
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        checks_dir,
+        "-o",
+        "addopts=",
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
+        f"--hypothesis-profile={args.profile}",
+        "-v" if args.verbose else "-q",
+    ]
+    if args.seed is not None:
+        chosen.append(f"--hypothesis-seed={args.seed}")
+    if args.keyword:
+        chosen += ["-k", args.keyword]
+    return chosen
+
+
+def reproduce_line(args: argparse.Namespace) -> str:
+    """The command that repeats this run."""
+    parts = ["kscheck run", f"--target {args.target}", f"--profile {args.profile}"]
+    parts += [f"--emulator-fault {name}" for name in args.emulator_fault]
+    if args.seed is not None:
+        parts.append(f"--seed {args.seed}")
+    return " ".join(parts)
 
 
 def execute(args: argparse.Namespace) -> int:
-    """Run the subcommand; returns the exit code."""
-    print("kscheck run: not built yet", file=sys.stderr)
-    return 2
+    """Run the control-plane checks against the target; returns the exit code."""
+    if args.list_faults:
+        for fault in EMULATOR_FAULTS.values():
+            print(f"{fault.name:<28} {fault.summary}")
+        return 0
+    try:
+        with prepare_target(
+            args.target, region=args.region, emulator_faults=args.emulator_fault
+        ) as prepared:
+            print(f"kscheck run: target {args.target} ({prepared.target.name})", flush=True)
+            plugin = _RunPlugin(prepared)
+            exit_code = pytest.main(_pytest_args(args), plugins=[plugin])
+            redactor = secrets_of(prepared)
+            record, report_dir = write_reports(
+                args, plugin.outcomes, reproduce_line(args), prepared
+            )
+    except (UnknownTargetError, UnknownEmulatorFaultError, AwsFenceError) as error:
+        print(f"kscheck run: {error}", file=sys.stderr)
+        return 2
+    if exit_code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+        return 2
+    if exit_code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        print("kscheck run: no check matched", file=sys.stderr)
+        return 2
+    return print_summary(record, report_dir, redactor)

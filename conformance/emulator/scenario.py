@@ -77,6 +77,14 @@ DEFAULT_SERVICES: tuple[VpcEndpointService, ...] = (
         owner=OTHER_ACCOUNT,
         private_dns_name="xks-vpc-shared.kscheck.test",
     ),
+    VpcEndpointService(
+        "com.amazonaws.vpce.us-east-1.vpce-svc-0d4c3b2a190817263",
+        private_dns_name="xks-nowhere.kscheck.test",
+    ),
+    VpcEndpointService(
+        "com.amazonaws.vpce.us-east-1.vpce-svc-05a4b3c2d1e0f9a8b",
+        private_dns_name="xks-expired-tls.kscheck.test",
+    ),
 )
 
 DEFAULT_CLUSTERS: tuple[CloudHsmCluster, ...] = (
@@ -86,6 +94,8 @@ DEFAULT_CLUSTERS: tuple[CloudHsmCluster, ...] = (
         trust_anchor="-----BEGIN CERTIFICATE-----\nB\n",
         backup_family="cluster-abcdefghijk",
     ),
+    CloudHsmCluster("cluster-cdefghijklm", trust_anchor="-----BEGIN CERTIFICATE-----\nC\n"),
+    CloudHsmCluster("cluster-defghijklmn", trust_anchor="-----BEGIN CERTIFICATE-----\nD\n"),
     CloudHsmCluster("cluster-inactivexyz", active=False),
 )
 

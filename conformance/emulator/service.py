@@ -54,10 +54,16 @@ class EmulatorService:
     """KMS custom key store operations served from the model; see the module docstring."""
 
     def __init__(self, world: World, network: XksNetwork, *, faults: Iterable[str] = ()) -> None:
+        self._initial_world = world
         self.model = ReferenceModel(world, client_validation=False)
         self.network = network
         self.faults = validate_emulator_faults(faults)
         self._lock = threading.Lock()
+
+    def reset(self) -> None:
+        """Forget every store and key: a fresh account in the same world."""
+        with self._lock:
+            self.model = ReferenceModel(self._initial_world, client_validation=False)
 
     # ------------------------------------------------------------------ entry point
     def handle(self, operation: str, request: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -99,7 +105,7 @@ class EmulatorService:
             store = self._store(request)
             if store is not None and store.is_xks:
                 merged = self._merged(store, request)
-                behaviour = self._probe(*merged)
+                behaviour = self._probe(*merged, connecting=operation == "ConnectCustomKeyStore")
                 if (
                     operation == "ConnectCustomKeyStore"
                     and "synchronous_connect_errors" in self.faults
@@ -130,7 +136,12 @@ class EmulatorService:
         )
 
     def _probe(
-        self, endpoint: str | None, path: str | None, credential: object
+        self,
+        endpoint: str | None,
+        path: str | None,
+        credential: object,
+        *,
+        connecting: bool = False,
     ) -> ProxyBehaviour | None:
         if endpoint is None or path is None or not isinstance(credential, Mapping):
             return None
@@ -138,7 +149,9 @@ class EmulatorService:
         secret = _text(credential.get("RawSecretAccessKey"))
         if akid is None or secret is None:
             return None
-        if "proxy_not_checked" in self.faults or "connect_always_succeeds" in self.faults:
+        if ("proxy_not_checked" in self.faults and not connecting) or (
+            "connect_always_succeeds" in self.faults and connecting
+        ):
             behaviour = ProxyBehaviour.HEALTHY
         else:
             behaviour = self.network.probe_health(endpoint, path, akid, secret)

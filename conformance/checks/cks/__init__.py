@@ -1,0 +1,1 @@
+"""Control-plane checks: a KMS target judged against the reference model."""

@@ -1,0 +1,52 @@
+"""Fixtures of the control-plane checks.
+
+``kscheck run`` puts a prepared target in the pytest stash; run directly with pytest the
+checks start the embedded emulator (``KSCHECK_CKS_TARGET`` names another target).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from conformance.checks.cks.inputs import ScenarioInputs
+from conformance.model import ReferenceModel
+from conformance.targets.factory import PreparedTarget, prepare_target
+
+PREPARED_TARGET_KEY = pytest.StashKey[PreparedTarget]()
+
+
+@pytest.fixture(scope="session")
+def prepared(request: pytest.FixtureRequest) -> Iterator[PreparedTarget]:
+    """The target under test and the world the checker assumes for it."""
+    given = request.config.stash.get(PREPARED_TARGET_KEY, None)
+    if given is not None:
+        yield given
+        return
+    with prepare_target(os.environ.get("KSCHECK_CKS_TARGET", "emulator")) as made:
+        yield made
+
+
+@pytest.fixture
+def fresh(prepared: PreparedTarget) -> PreparedTarget:
+    """The target emptied (where it can be) before the check."""
+    reset = getattr(prepared.target, "reset", None)
+    if reset is not None:
+        reset()
+    return prepared
+
+
+@pytest.fixture
+def model(fresh: PreparedTarget) -> ReferenceModel:
+    """A reference model of an empty account in the target's world."""
+    return ReferenceModel(fresh.world)
+
+
+@pytest.fixture
+def inputs(fresh: PreparedTarget) -> ScenarioInputs:
+    """Requests that use the scenario's backends; skips when the target has none."""
+    if fresh.scenario is None:
+        pytest.skip("needs the scenario's backends (healthy proxies, VPC services, clusters)")
+    return ScenarioInputs(fresh.scenario)

@@ -1,0 +1,128 @@
+"""Send one operation to the target, judge it against the model, and move the model on.
+
+A mismatch raises :class:`RequirementViolation` naming the rule the target broke:
+- success where the model expected an error: the rule that objected (its verdict);
+- an error the model did not allow: the rule behind the expected error, or the operation's
+  own success rule when success was expected;
+- a successful response that does not match: the Describe rule the mismatch is about.
+
+>>> blame_for_mismatch("CustomKeyStores: 'cks-1' CreationDate missing")
+'CKS-DESCRIBE-005'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from conformance.model import Expectation, Outcome, ReferenceModel, redact
+from conformance.report.outcomes import RequirementViolation, UnsupportedByTarget
+from conformance.targets.observation import Observation
+
+#: The rule an operation's plain success stands for, blamed when success was expected.
+SUCCESS_RULE: Mapping[str, str] = {
+    "CreateCustomKeyStore": "CKS-CREATE-007",
+    "DescribeCustomKeyStores": "CKS-DESCRIBE-001",
+    "UpdateCustomKeyStore": "CKS-UPDATE-010",
+    "ConnectCustomKeyStore": "CKS-CONNECT-001",
+    "DisconnectCustomKeyStore": "CKS-STATE-001",
+    "DeleteCustomKeyStore": "CKS-STATE-003",
+    "CreateKey": "CKS-KEY-012",
+    "ScheduleKeyDeletion": "CKS-KEY-011",
+}
+
+# Keyword in a Describe mismatch -> the rule it is about (first match wins).
+_MISMATCH_RULES: tuple[tuple[str, str], ...] = (
+    ("secret", "CKS-SECRET-002"),
+    ("VpcEndpointServiceOwner", "CKS-OWNER-007"),
+    ("VpcEndpointServiceName", "CKS-DESCRIBE-008"),
+    ("ConnectionErrorCode", "CKS-DESCRIBE-009"),
+    ("ConnectionState", "CKS-DESCRIBE-010"),
+    ("CreationDate", "CKS-DESCRIBE-005"),
+    ("CustomKeyStoreType", "CKS-DESCRIBE-005"),
+    ("CustomKeyStoreName", "CKS-DESCRIBE-005"),
+    ("CloudHsmClusterId", "CKS-DESCRIBE-006"),
+    ("TrustAnchorCertificate", "CKS-DESCRIBE-006"),
+    ("XksProxyConfiguration", "CKS-DESCRIBE-007"),
+    ("exceed Limit", "CKS-PAGE-001"),
+    ("NextMarker", "CKS-PAGE-002"),
+    ("missing", "CKS-PAGE-004"),
+    ("not a store the request selects", "CKS-DESCRIBE-002"),
+)
+
+
+class JudgedTarget(Protocol):
+    """What the judge needs of a target."""
+
+    name: str
+
+    def call(self, operation: str, request: Mapping[str, Any]) -> Observation: ...
+
+
+def blame_for_mismatch(text: str) -> str:
+    """The requirement a response mismatch text is about (CKS-DESCRIBE-001 if none fits)."""
+    return next((rule for word, rule in _MISMATCH_RULES if word in text), "CKS-DESCRIBE-001")
+
+
+def blame(operation: str, expectation: Expectation, outcome: Outcome) -> str:
+    """The requirement to name when `outcome` is not acceptable under `expectation`."""
+    if outcome.error is None and not expectation.success:
+        broken = [v for v in expectation.verdicts if not v.success_allowed]
+        if broken:
+            return broken[0].requirement_id
+    elif outcome.error is not None and not expectation.success:
+        if expectation.verdicts:
+            return expectation.verdicts[0].requirement_id
+    elif outcome.error is None:
+        return blame_for_mismatch(" ".join(expectation.mismatches(outcome)))
+    if expectation.requirement_ids and not expectation.success:
+        return expectation.requirement_ids[0]
+    return SUCCESS_RULE.get(operation, "CKS-DESCRIBE-001")
+
+
+def as_outcome(observation: Observation) -> Outcome:
+    """The model's view of what the target did."""
+    if observation.error_code is not None:
+        return Outcome.failure(observation.error_code)
+    return Outcome.success(dict(observation.response or {}))
+
+
+def describe_input(operation: str, request: Mapping[str, Any]) -> str:
+    """A redacted, replayable one-line form of the request for reports."""
+    return f"{operation}({redact(dict(request))!r})"
+
+
+def judge(
+    model: ReferenceModel,
+    target: JudgedTarget,
+    operation: str,
+    request: Mapping[str, Any],
+    *,
+    unvalidated: bool = False,
+) -> Outcome:
+    """Call the target, raise on a mismatch with the model, else apply the outcome."""
+    expectation = model.predict(operation, request)
+    if unvalidated:
+        observation = target.call_unvalidated(operation, request)  # type: ignore[attr-defined]
+    else:
+        observation = target.call(operation, request)
+    if observation.unsupported:
+        raise UnsupportedByTarget(
+            SUCCESS_RULE.get(operation, "CKS-DESCRIBE-001"), describe_input(operation, request)
+        )
+    outcome = as_outcome(observation)
+    problems = expectation.mismatches(outcome)
+    if problems:
+        raise RequirementViolation(
+            blame(operation, expectation, outcome),
+            expected=expectation.describe()
+            + (
+                f" (open: {', '.join(expectation.open_questions)})"
+                if expectation.open_questions
+                else ""
+            ),
+            actual=f"{observation.describe()}: {'; '.join(problems)}"[:2000],
+            input=describe_input(operation, request),
+        )
+    model.apply(operation, request, outcome)
+    return outcome

@@ -1,0 +1,205 @@
+"""Example-based control-plane checks: fixed scenarios, every step judged by the model.
+
+Each check walks one story through the target (create, connect, describe, ...) and lets
+:func:`judge` compare every answer with the reference model; a mismatch names the rule.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.checks.cks.inputs import WRONG_ACCESS_KEY_ID, WRONG_SECRET, ScenarioInputs
+from conformance.checks.cks.judge import judge
+from conformance.model import STORE_QUOTA, ProxyBehaviour, ReferenceModel
+from conformance.targets.factory import PreparedTarget
+
+UNKNOWN_STORE_ID = "cks-0123456789abcdef9"
+
+
+def create(model: ReferenceModel, target: PreparedTarget, config: dict[str, object]) -> str | None:
+    outcome = judge(model, target.target, "CreateCustomKeyStore", config)
+    return str(outcome.response["CustomKeyStoreId"]) if outcome.succeeded else None
+
+
+def describe_all(model: ReferenceModel, target: PreparedTarget) -> None:
+    judge(model, target.target, "DescribeCustomKeyStores", {})
+
+
+def by_id(store_id: str) -> dict[str, str]:
+    return {"CustomKeyStoreId": store_id}
+
+
+@pytest.mark.requirement(
+    "CKS-CREATE-007",
+    "CKS-CREATE-009",
+    "CKS-CONNECT-001",
+    "CKS-STATE-001",
+    "CKS-STATE-005",
+    "CKS-DESCRIBE-005",
+    "CKS-DESCRIBE-007",
+    "CKS-SECRET-002",
+)
+def test_a_public_store_connects_disconnects_and_is_deleted(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+) -> None:
+    store = create(
+        model, fresh, inputs.public_config("orders", inputs.site(ProxyBehaviour.HEALTHY))
+    )
+    assert store is not None
+    describe_all(model, fresh)
+    for operation in ("ConnectCustomKeyStore", "DisconnectCustomKeyStore"):
+        judge(model, fresh.target, operation, by_id(store))
+        describe_all(model, fresh)
+        describe_all(model, fresh)
+    judge(model, fresh.target, "DeleteCustomKeyStore", by_id(store))
+    judge(model, fresh.target, "DescribeCustomKeyStores", by_id(store))
+
+
+@pytest.mark.requirement(
+    "CKS-XKS-003", "CKS-XKS-004", "CKS-XKS-005", "CKS-XKS-006", "CKS-XKS-007", "CKS-CREATE-008"
+)
+@pytest.mark.parametrize(
+    ("behaviour", "spoil"),
+    [
+        (ProxyBehaviour.UNREACHABLE, ""),
+        (ProxyBehaviour.TIMEOUT, ""),
+        (ProxyBehaviour.ALL_EKMS_UNAVAILABLE, ""),
+        (ProxyBehaviour.BAD_TLS, ""),
+        (ProxyBehaviour.INVALID_RESPONSE, ""),
+        (ProxyBehaviour.HEALTHY, "credential"),
+        (ProxyBehaviour.HEALTHY, "path"),
+    ],
+)
+def test_a_public_store_is_refused_when_its_proxy_fails_the_health_check(
+    fresh: PreparedTarget,
+    model: ReferenceModel,
+    inputs: ScenarioInputs,
+    behaviour: ProxyBehaviour,
+    spoil: str,
+) -> None:
+    host = inputs.site(behaviour)
+    config = inputs.public_config("refused", host)
+    if spoil == "credential":
+        config["XksProxyAuthenticationCredential"] = {
+            "AccessKeyId": WRONG_ACCESS_KEY_ID,
+            "RawSecretAccessKey": WRONG_SECRET,
+        }
+    if spoil == "path":
+        config["XksProxyUriPath"] = "/not/served/kms/xks/v1"
+    assert create(model, fresh, config) is None
+    describe_all(model, fresh)
+
+
+@pytest.mark.requirement("CKS-OWNER-001", "CKS-OWNER-007", "CKS-DESCRIBE-008")
+@pytest.mark.parametrize("service_index", [0, 1])
+def test_a_vpc_store_is_described_with_its_service_and_owner(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs, service_index: int
+) -> None:
+    store = create(model, fresh, inputs.vpc_config("vpc-store", service_index, owner=True))
+    assert store is not None
+    describe_all(model, fresh)
+    judge(model, fresh.target, "DescribeCustomKeyStores", {"CustomKeyStoreName": "vpc-store"})
+
+
+@pytest.mark.requirement(
+    "CKS-CONNECT-001", "CKS-CONNECT-004", "CKS-CONNECT-005", "CKS-DESCRIBE-009", "CKS-STATE-008"
+)
+@pytest.mark.parametrize("backend", ["vpc-unreachable", "vpc-bad-tls", "hsm-wrong-password"])
+def test_a_connect_to_a_failing_backend_ends_failed_with_its_error_code(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs, backend: str
+) -> None:
+    if backend == "hsm-wrong-password":
+        config = inputs.cloudhsm_config("failing", 0, password="not-the-kmsuser-password")
+    else:
+        config = inputs.vpc_config("failing", 2 if backend == "vpc-unreachable" else 3)
+    store = create(model, fresh, config)
+    assert store is not None
+    judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+    describe_all(model, fresh)
+    describe_all(model, fresh)
+    judge(model, fresh.target, "DisconnectCustomKeyStore", by_id(store))
+    describe_all(model, fresh)
+    describe_all(model, fresh)
+
+
+@pytest.mark.requirement("CKS-STATE-003", "CKS-STATE-002", "CKS-CONNECT-002")
+def test_delete_and_disconnect_respect_the_connection_state(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+) -> None:
+    store = create(
+        model, fresh, inputs.public_config("stateful", inputs.site(ProxyBehaviour.HEALTHY))
+    )
+    assert store is not None
+    judge(model, fresh.target, "DisconnectCustomKeyStore", by_id(store))
+    judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+    describe_all(model, fresh)
+    judge(model, fresh.target, "DeleteCustomKeyStore", by_id(store))
+    judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+
+
+@pytest.mark.requirement("CKS-STATE-006", "CKS-DESCRIBE-004", "CKS-KEY-010")
+@pytest.mark.parametrize(
+    "operation",
+    [
+        "DescribeCustomKeyStores",
+        "UpdateCustomKeyStore",
+        "ConnectCustomKeyStore",
+        "DisconnectCustomKeyStore",
+        "DeleteCustomKeyStore",
+    ],
+)
+def test_an_unknown_store_id_is_not_found_by_every_operation(
+    fresh: PreparedTarget, model: ReferenceModel, operation: str
+) -> None:
+    request: dict[str, object] = by_id(UNKNOWN_STORE_ID)
+    if operation == "UpdateCustomKeyStore":
+        request["NewCustomKeyStoreName"] = "renamed"
+    judge(model, fresh.target, operation, request)
+
+
+@pytest.mark.requirement("CKS-PAGE-001", "CKS-PAGE-002", "CKS-PAGE-004", "CKS-PAGE-003")
+@pytest.mark.parametrize("limit", [1, 2, 3, 5])
+def test_describe_pages_hold_at_most_limit_and_together_list_every_store(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs, limit: int
+) -> None:
+    for config in inputs.coexisting_configs("paged")[:4]:
+        assert create(model, fresh, config) is not None
+    request: dict[str, object] = {"Limit": limit}
+    for _ in range(6):
+        outcome = judge(model, fresh.target, "DescribeCustomKeyStores", request)
+        if not outcome.response.get("Truncated"):
+            break
+        request = {"Limit": limit, "Marker": outcome.response["NextMarker"]}
+    judge(model, fresh.target, "DescribeCustomKeyStores", {"Marker": "forged-marker-0000"})
+
+
+@pytest.mark.requirement("CKS-QUOTA-001", "CKS-UNIQ-001")
+def test_the_eleventh_store_and_a_reused_name_are_refused(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+) -> None:
+    configs = inputs.coexisting_configs("quota")
+    assert len(configs) > STORE_QUOTA
+    assert create(model, fresh, configs[0]) is not None
+    assert create(model, fresh, {**configs[1], "CustomKeyStoreName": "quota-0"}) is None
+    for config in configs[1:]:
+        create(model, fresh, config)
+    describe_all(model, fresh)
+
+
+@pytest.mark.requirement("CKS-KEY-001", "CKS-KEY-006", "CKS-KEY-007", "CKS-KEY-008", "CKS-KEY-012")
+@pytest.mark.parametrize("xks_key_id", ["foo", "encrypt_only_key", "disabled_key", "no_such_key"])
+def test_keys_in_an_external_key_store_follow_the_external_key(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs, xks_key_id: str
+) -> None:
+    store = create(model, fresh, inputs.public_config("keyed", inputs.site(ProxyBehaviour.HEALTHY)))
+    assert store is not None
+    key_request = {
+        "CustomKeyStoreId": store,
+        "Origin": "EXTERNAL_KEY_STORE",
+        "XksKeyId": xks_key_id,
+    }
+    judge(model, fresh.target, "CreateKey", key_request)
+    judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+    describe_all(model, fresh)
+    judge(model, fresh.target, "CreateKey", key_request)
+    judge(model, fresh.target, "CreateKey", key_request)

@@ -1,0 +1,81 @@
+"""Reports of `kscheck run`: results.json, junit.xml, summary.md and the console verdict.
+
+The writers are the certification ones (:mod:`conformance.report`); this module only picks
+the control-plane requirements, the target description and the secrets to mask.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+from pathlib import Path
+
+from conformance.report.console import render_findings, render_summary_table, render_verdict
+from conformance.report.outcomes import CheckOutcome
+from conformance.report.redaction import Redactor
+from conformance.report.run import RunRecord, build_run_record
+from conformance.report.writers import write_reports as write_report_files
+from conformance.spec.requirements import registry
+from conformance.targets.factory import PreparedTarget
+
+
+def secrets_of(prepared: PreparedTarget | None) -> Redactor:
+    """A redactor knowing every secret of the target's world (proxy secrets, passwords)."""
+    redactor = Redactor()
+    if prepared is None:
+        return redactor
+    for proxy in prepared.world.proxies:
+        for credential in proxy.credentials:
+            redactor.add(credential.raw_secret_access_key)
+    for cluster in prepared.world.clusters:
+        redactor.add(cluster.kmsuser_password)
+    return redactor
+
+
+def build_record(
+    args: argparse.Namespace, outcomes: list[CheckOutcome], reproduce: str
+) -> RunRecord:
+    """The run as data, over every CKS requirement of the registry."""
+    requirements = [r for rid, r in registry().items() if rid.startswith("CKS-")]
+    return build_run_record(
+        requirements,
+        outcomes,
+        target={"name": args.target, "region": args.region},
+        inputs={
+            "profile": args.profile,
+            "seed": args.seed,
+            "emulator_faults": sorted(args.emulator_fault),
+            "keyword": args.keyword,
+        },
+        reproduce=reproduce,
+    )
+
+
+def default_report_dir() -> Path:
+    """``reports/runs/<UTC timestamp>-run/``."""
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return Path("reports") / "runs" / f"{stamp}-run"
+
+
+def write_reports(
+    args: argparse.Namespace,
+    outcomes: list[CheckOutcome],
+    reproduce: str,
+    prepared: PreparedTarget | None = None,
+) -> tuple[RunRecord, Path]:
+    """Write the report files; returns the record and the directory."""
+    record = build_record(args, outcomes, reproduce)
+    directory = args.report_dir or default_report_dir()
+    write_report_files(record, directory, secrets_of(prepared))
+    return record, Path(directory)
+
+
+def print_summary(record: RunRecord, directory: Path, redactor: Redactor) -> int:
+    """Print the table, the findings and the verdict; returns the exit code."""
+    print(redactor.redact(render_summary_table(record)))
+    findings = render_findings(record)
+    if findings:
+        print(redactor.redact(findings))
+    print(redactor.redact(render_verdict(record)))
+    print(f"reports: {directory}")
+    return 1 if record.must_failed else 0

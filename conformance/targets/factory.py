@@ -1,0 +1,108 @@
+"""Build a target from its name on the command line, with the world the checker assumes.
+
+``emulator`` (default) starts the embedded emulator and the scenario's fake proxies;
+``moto`` and ``moto-server`` run moto; an ``http(s)://`` URL is any KMS-compatible endpoint;
+``aws`` is real KMS behind the fence of :mod:`conformance.targets.aws`.
+
+>>> from conformance.targets.factory import TARGET_CHOICES
+>>> TARGET_CHOICES
+('emulator', 'moto', 'moto-server', 'aws', '<http(s) URL>')
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.emulator import RunningEmulator, start_emulator
+from conformance.emulator.scenario import RunningScenario
+from conformance.model import World
+from conformance.targets.aws import AwsTarget
+from conformance.targets.boto import BotoTarget, kms_client
+from conformance.targets.moto_targets import InProcessMotoTarget, MotoServerTarget
+from conformance.targets.observation import Observation
+
+TARGET_CHOICES = ("emulator", "moto", "moto-server", "aws", "<http(s) URL>")
+
+
+class UnknownTargetError(ValueError):
+    """A target name that is none of :data:`TARGET_CHOICES`."""
+
+
+class EmulatorTarget(BotoTarget):
+    """The embedded emulator reached over HTTP through boto3; it can be reset to empty."""
+
+    def __init__(self, emulator: RunningEmulator, region: str) -> None:
+        super().__init__(
+            "emulator",
+            kms_client(emulator.url, region=region),
+            kms_client(emulator.url, region=region, parameter_validation=False),
+        )
+        self.emulator = emulator
+
+    def reset(self) -> None:
+        """Empty the emulator's account (every store and key forgotten)."""
+        self.emulator.service.reset()
+
+
+@dataclass
+class PreparedTarget:
+    """A target plus what the checker knows of its world.
+
+    `scenario` is set when the backends are the scenario's live fake proxies, so checks
+    that need a healthy proxy, a VPC service or a cluster can run; otherwise they skip.
+    """
+
+    target: Any
+    world: World
+    scenario: RunningScenario | None = None
+
+    def call(self, operation: str, request: Mapping[str, Any]) -> Observation:
+        """Shorthand for ``target.call``."""
+        result: Observation = self.target.call(operation, request)
+        return result
+
+
+@contextmanager
+def prepare_target(
+    name: str, *, region: str = "us-east-1", emulator_faults: Iterable[str] = ()
+) -> Iterator[PreparedTarget]:
+    """Start or reach the named target; release it on exit."""
+    if name == "emulator":
+        with start_emulator(faults=emulator_faults) as emulator:
+            target = EmulatorTarget(emulator, region)
+            try:
+                yield PreparedTarget(target, emulator.scenario.world, emulator.scenario)
+            finally:
+                target.close()
+        return
+    if emulator_faults:
+        raise UnknownTargetError("emulator faults apply only to the emulator target")
+    chosen: Any
+    if name == "moto":
+        chosen = InProcessMotoTarget(region)
+    elif name == "moto-server":
+        chosen = MotoServerTarget(region)
+    elif name == "aws":
+        import boto3
+
+        chosen = AwsTarget(
+            kms_client(None, region=region, credentials=None, max_attempts=10),
+            boto3.client("sts", region_name=region),
+            run_id=uuid.uuid4().hex[:12],
+        )
+    elif name.startswith(("http://", "https://")):
+        chosen = BotoTarget(
+            name,
+            kms_client(name, region=region),
+            kms_client(name, region=region, parameter_validation=False),
+        )
+    else:
+        raise UnknownTargetError(f"target {name!r}: choose one of {', '.join(TARGET_CHOICES)}")
+    try:
+        yield PreparedTarget(chosen, World(region=region))
+    finally:
+        chosen.close()
