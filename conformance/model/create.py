@@ -122,7 +122,7 @@ def candidate_store(
         raw_secret_access_key=credential.get("RawSecretAccessKey"),
         service_name=request.get(SERVICE) if vpc else None,
         service_owner=(owner or world.account_id) if vpc else None,
-        owner_explicit=vpc and owner is not None,
+        owner_explicit=vpc and owner not in (None, world.account_id),  # OQ-3
     )
 
 

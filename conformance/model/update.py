@@ -124,7 +124,9 @@ def merged_store(world: World, store: StoreRecord, request: Mapping[str, Any]) -
     if connectivity == VPC:
         changes["service_name"] = request.get(SERVICE) or store.service_name
         if OWNER in request:
-            changes["service_owner"], changes["owner_explicit"] = request[OWNER], True
+            owner = request[OWNER]
+            changes["service_owner"] = owner
+            changes["owner_explicit"] = owner != world.account_id  # OQ-3
         elif store.connectivity != VPC:
             changes["service_owner"], changes["owner_explicit"] = world.account_id, False
     elif store.is_vpc:  # switched to PUBLIC: whether Describe still shows them is OQ-4

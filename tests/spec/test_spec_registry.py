@@ -236,3 +236,8 @@ def test_every_declared_error_is_predicted_somewhere_by_the_model(operation: str
     if operation != "CreateKey":
         internal = {"KMSInternalException"}
     assert sorted(declared - internal - constants) == []
+
+
+def test_every_requirement_id_the_model_cites_is_registered() -> None:
+    cited = {c for c in model_string_constants() if re.fullmatch(r"CKS-[A-Z]+-\d{3}", c)}
+    assert cited and cited <= set(registry())
