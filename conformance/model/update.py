@@ -58,8 +58,9 @@ def _state_verdicts(store: StoreRecord, hot: list[str], cold: list[str]) -> list
         return []
     if store.is_xks and hot and not cold:
         return [invalid_state("CKS-UPDATE-002", store, oq=("OQ-16",), allowed=True)]
-    rid = "CKS-UPDATE-003" if store.is_xks else "CKS-UPDATE-005"
-    return [invalid_state(rid, store)]
+    if store.is_xks:
+        return [invalid_state("CKS-UPDATE-003", store)]
+    return [invalid_state("CKS-UPDATE-005" if cold else "CKS-UPDATE-004", store)]
 
 
 def _switch_verdicts(
@@ -199,6 +200,8 @@ def _rules(
     hot_names, cold_names = (XKS_HOT, XKS_COLD) if store.is_xks else (HSM_HOT, HSM_COLD)
     hot = [m for m in hot_names if m in request]
     cold = [m for m in cold_names if m in request]
+    if store.is_xks and request.get("XksProxyConnectivity", store.connectivity) != VPC:
+        cold = [m for m in cold if m not in (SERVICE, OWNER)]  # n/a on PUBLIC: OQ-1, OQ-13
     found = _state_verdicts(store, hot, cold)
     if store.is_xks:
         found += [

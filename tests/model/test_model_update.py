@@ -245,3 +245,16 @@ def test_password_only_informs_kms_and_a_wrong_one_fails_at_connect(model: Refer
     assert {s.error_code for s in model.settlements(store_id)} == {"INVALID_CREDENTIALS"}
     cluster = model.world.cluster(CLUSTER)
     assert cluster is not None and cluster.kmsuser_password != "wrong-pass"
+
+
+@pytest.mark.requirement("CKS-UPDATE-004", "CKS-OWNER-003")
+def test_state_rules_name_the_right_rule(model: ReferenceModel) -> None:
+    hsm = created(model, hsm_request())
+    model.execute("ConnectCustomKeyStore", {"CustomKeyStoreId": hsm})  # CONNECTING
+    rename = model.update_custom_key_store(update(hsm, NewCustomKeyStoreName="r"))
+    assert rename.errors == {INVALID_STATE}
+    assert [v.requirement_id for v in rename.verdicts] == ["CKS-UPDATE-004"]
+    public = connected(model, public_request())
+    owner = model.update_custom_key_store(update(public, XksProxyVpcEndpointServiceOwner="1" * 12))
+    assert owner.success and INVALID_STATE not in owner.errors  # n/a on PUBLIC, not cold
+    assert "OQ-1" in owner.open_questions
