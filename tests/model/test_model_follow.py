@@ -217,3 +217,15 @@ def test_a_describe_showing_a_settled_state_settles_the_model(model: ReferenceMo
     }
     with pytest.raises(OutcomeNotAllowedError, match="ConnectionState"):
         model.apply("DescribeCustomKeyStores", {}, Outcome.success(failed))
+
+
+@pytest.mark.requirement("CKS-SECRET-003")
+def test_world_reprs_are_valid_python_that_rebuilds_the_world_minus_secrets() -> None:
+    import conformance.model as namespace
+
+    original = world()
+    rebuilt = eval(repr(original), vars(namespace))
+    assert rebuilt.proxies == original.proxies
+    assert rebuilt.vpc_endpoint_services == original.vpc_endpoint_services
+    assert [c.cluster_id for c in rebuilt.clusters] == [c.cluster_id for c in original.clusters]
+    assert all(c.kmsuser_password == "<redacted:12>" for c in rebuilt.clusters)
