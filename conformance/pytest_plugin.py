@@ -56,6 +56,8 @@ def pytest_collection_modifyitems(
     if unknown:
         lines = "\n".join(f"  {nodeid}: {rid}" for nodeid, rid in unknown)
         raise pytest.UsageError(f"unknown requirement IDs in requirement markers:\n{lines}")
+    for item in items:  # `-k XKS-AUTH-003` selects the checks of one requirement
+        item.extra_keyword_matches.update(requirement_ids(item))
 
 
 # --- XKS certification: options, the target fixture, graded outcome collection -------------
@@ -110,6 +112,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.outcome == "skipped" and call.excinfo is not None:
         skipped_reason = str(getattr(call.excinfo.value, "msg", "")) or "skipped"
         raised = None
+    observed = "; ".join(str(v) for k, v in item.user_properties if k == "observed")
     graded = grade_check(
         item.nodeid,
         ids,
@@ -117,6 +120,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         _level_of,
         skipped_reason=skipped_reason,
         duration_seconds=call.duration,
+        observed=observed,
     )
     item.config.stash.setdefault(OUTCOMES_KEY, []).extend(graded)
     _reshape_report(report, item, graded)
@@ -128,7 +132,7 @@ def _reshape_report(
     """Make the pytest report agree with the grade: SHOULD/MAY breaks pass with a note, a
     501 is a skip, a MUST break fails with an h2spec-like text instead of a traceback."""
     decisive = next((g for g in graded if g.evidence), graded[0])
-    item.user_properties.append(
+    report.user_properties.append(
         ("kscheck_outcome", f"{decisive.requirement_id}={decisive.outcome.value}")
     )
     if decisive.outcome in (Outcome.NON_STRICT, Outcome.INFO):

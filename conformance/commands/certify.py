@@ -1,16 +1,369 @@
-"""`kscheck certify`: not built yet."""
+"""`kscheck certify`: certify an XKS proxy against the XKS proxy API spec.
+
+Reads the target like the official test client (XKS_PROXY_HOST, URI_PREFIX,
+SIGV4_ACCESS_KEY_ID, SIGV4_SECRET_ACCESS_KEY, KEY_ID, ENCRYPT_ONLY_KEY_ID,
+DECRYPT_ONLY_KEY_ID, IMPOTENT_KEY_ID, REGION, SCHEME), flags overriding the environment.
+With no target it starts the built-in fake proxy (clean, or with --fault NAME) and certifies
+that. Runs the checks of ``conformance.checks.xks`` under pytest, prints progress, a summary
+table and every finding, and writes results.json, junit.xml and summary.md.
+
+Exit status: 0 when no MUST requirement failed, 1 otherwise, 2 for a usage error.
+
+Examples::
+
+    kscheck certify                                   # the built-in fake proxy
+    kscheck certify --fault urlsafe_base64            # watch a defect being caught
+    XKS_PROXY_HOST=xks.example.com SIGV4_ACCESS_KEY_ID=... SIGV4_SECRET_ACCESS_KEY=... \\
+        kscheck certify --ca-bundle ca.pem -k XKS-AUTH
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime
+import os
+import shlex
 import sys
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+import pytest
+from hypothesis import settings
+
+from conformance import __version__
+from conformance.profiles import PROFILES, register_profiles
+from conformance.pytest_plugin import OUTCOMES_KEY, XKS_TARGET_KEY
+from conformance.report.console import (
+    PROGRESS_CHARS,
+    render_findings,
+    render_summary_table,
+    render_verdict,
+)
+from conformance.report.outcomes import CheckOutcome
+from conformance.report.redaction import Redactor
+from conformance.report.run import RunRecord, build_run_record
+from conformance.report.writers import write_reports
+from conformance.spec.xks_requirements import XKS_REQUIREMENTS
+from conformance.spec.xks_target import (
+    TC_DEFAULTS,
+    XksTarget,
+    XksTargetError,
+    target_from_env,
+    target_from_running_proxy,
+)
+
+CHECKS_DIRECTORY = Path(__file__).resolve().parent.parent / "checks" / "xks"
+
+#: flag dest -> (official test client variable or None, help)
+TARGET_FLAGS: dict[str, tuple[str | None, str]] = {
+    "host": ("XKS_PROXY_HOST", "proxy host[:port] (no scheme)"),
+    "uri_prefix": ("URI_PREFIX", "URI path prefix, e.g. example/uri/path/prefix"),
+    "access_key_id": ("SIGV4_ACCESS_KEY_ID", "SigV4 access key id"),
+    "secret_access_key": ("SIGV4_SECRET_ACCESS_KEY", "SigV4 secret (prefer the env variable)"),
+    "key_id": ("KEY_ID", "external key id allowing ENCRYPT and DECRYPT"),
+    "encrypt_only_key_id": ("ENCRYPT_ONLY_KEY_ID", "key id allowing only ENCRYPT"),
+    "decrypt_only_key_id": ("DECRYPT_ONLY_KEY_ID", "key id allowing only DECRYPT"),
+    "impotent_key_id": ("IMPOTENT_KEY_ID", "key id allowing neither"),
+    "region": ("REGION", "AWS region the proxy signs for"),
+    "scheme": ("SCHEME", "https:// (default) or empty for plain http"),
+}
+EXTRA_FLAGS: dict[str, str] = {
+    "disabled_key_id": "key id of a DISABLED key (XKS-USAGE-005)",
+    "ca_bundle": "PEM CA bundle to verify the proxy's certificate (default: system roots)",
+    "client_cert": "mTLS client certificate PEM (enables the MTLS checks)",
+    "client_key": "mTLS client private key PEM",
+    "expired_client_cert": "expired client certificate from the trusted CA (XKS-MTLS-004)",
+    "expired_client_key": "its key",
+    "wrong_subject_client_cert": "trusted-CA client certificate, wrong subject (XKS-MTLS-005)",
+    "wrong_subject_client_key": "its key",
+    "second_access_key_id": "a second live credential for the prefix (XKS-AUTH-015)",
+    "second_secret_access_key": "its secret (or env SECOND_SIGV4_SECRET_ACCESS_KEY)",
+    "ping_url": "load-balancer health URL, e.g. http://host/ping (XKS-HTTP-007)",
+}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this subcommand's options to `parser`."""
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    target = parser.add_argument_group("target (flags override the official client's env)")
+    for dest, (env, text) in TARGET_FLAGS.items():
+        flag = "--" + dest.replace("_", "-")
+        target.add_argument(flag, dest=dest, default=None, help=f"{text} [env {env}]")
+    for dest, text in EXTRA_FLAGS.items():
+        target.add_argument("--" + dest.replace("_", "-"), dest=dest, default=None, help=text)
+    run = parser.add_argument_group("run")
+    run.add_argument(
+        "--profile",
+        default="certify",
+        choices=sorted(PROFILES),
+        help="Hypothesis profile (default: certify, derandomized)",
+    )
+    run.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="0 (default): derandomized, the same inputs for every vendor; "
+        "another number: random inputs from that seed",
+    )
+    run.add_argument(
+        "-k",
+        dest="filter",
+        default=None,
+        metavar="EXPR",
+        help="only checks matching EXPR (a requirement ID such as XKS-AUTH-003, "
+        "an area prefix, or any pytest -k expression)",
+    )
+    run.add_argument(
+        "--report-dir",
+        default=None,
+        help="where to write reports (default: reports/runs/<timestamp>/)",
+    )
+    run.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="switch on a fault of the built-in fake proxy (repeatable; only "
+        "without a target); see `kscheck proxy --list-faults`",
+    )
+    run.add_argument(
+        "--no-mtls", action="store_true", help="start the built-in fake proxy without mTLS"
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress line")
 
 
-def execute(args: argparse.Namespace) -> int:
-    """Run the subcommand; returns the exit code."""
-    print("kscheck certify: not built yet", file=sys.stderr)
-    return 2
+class UsageError(Exception):
+    """Bad command-line input; the message names the flag or variable and the rule."""
+
+
+def _external_target(args: argparse.Namespace, env: Mapping[str, str]) -> XksTarget:
+    merged = dict(env)
+    for dest, (name, _) in TARGET_FLAGS.items():
+        value = getattr(args, dest)
+        if value is not None and name is not None:
+            merged[name] = value
+    if "SIGV4_ACCESS_KEY_ID" not in merged or "SIGV4_SECRET_ACCESS_KEY" not in merged:
+        missing = [n for n in ("SIGV4_ACCESS_KEY_ID", "SIGV4_SECRET_ACCESS_KEY") if n not in merged]
+        raise UsageError(f"{' and '.join(missing)}: required for an external proxy")
+    second_secret = args.second_secret_access_key or env.get("SECOND_SIGV4_SECRET_ACCESS_KEY")
+    extra: dict[str, Any] = {
+        "disabled_key_id": args.disabled_key_id,
+        "ca_bundle": args.ca_bundle,
+        "client_cert": args.client_cert,
+        "client_key": args.client_key,
+        "expired_client_cert": args.expired_client_cert,
+        "expired_client_key": args.expired_client_key,
+        "wrong_subject_client_cert": args.wrong_subject_client_cert,
+        "wrong_subject_client_key": args.wrong_subject_client_key,
+        "second_access_key_id": args.second_access_key_id,
+        "second_secret_access_key": second_secret,
+        "ping_url": args.ping_url,
+    }
+    return target_from_env(merged, **extra)
+
+
+def _wants_external(args: argparse.Namespace, env: Mapping[str, str]) -> bool:
+    return bool(args.host or env.get("XKS_PROXY_HOST"))
+
+
+@contextlib.contextmanager
+def _target(args: argparse.Namespace, env: Mapping[str, str]) -> Iterator[XksTarget]:
+    if _wants_external(args, env):
+        if args.fault:
+            raise UsageError("--fault: only for the built-in fake proxy (no XKS_PROXY_HOST)")
+        yield _external_target(args, env)
+        return
+    from conformance.xks.faults import UnknownFaultError
+    from conformance.xks.server import start_fake_proxy
+
+    try:
+        proxy = start_fake_proxy(faults=args.fault, mtls=not args.no_mtls)
+    except UnknownFaultError as exc:
+        raise UsageError(f"--fault: {exc}") from None
+    with proxy:
+        yield target_from_running_proxy(proxy)
+
+
+def _reproduce_command(args: argparse.Namespace, target: XksTarget, external: bool) -> str:
+    words = ["kscheck", "certify"]
+    if external:
+        words += ["--host", target.base_url.split("://", 1)[1]]
+        words += ["--uri-prefix", target.uri_prefix or "''"]
+        for dest in ("ca_bundle", "client_cert", "client_key", "disabled_key_id", "region"):
+            if getattr(args, dest):
+                words += ["--" + dest.replace("_", "-"), str(getattr(args, dest))]
+    for fault in args.fault:
+        words += ["--fault", fault]
+    if args.no_mtls:
+        words.append("--no-mtls")
+    if args.profile != "certify":
+        words += ["--profile", args.profile]
+    return " ".join(shlex.quote(w) if w != "''" else w for w in words)
+
+
+def _hypothesis_profile(name: str, seed: int) -> str:
+    """Register and name the profile variant for `seed`: 0 derandomized, else seeded."""
+    register_profiles()
+    variant = f"{name}-derandomized" if seed == 0 else f"{name}-seeded"
+    settings.register_profile(variant, parent=settings.get_profile(name), derandomize=seed == 0)
+    return variant
+
+
+class _CertifySession:
+    """The pytest plugin object of one certify run: hands over the target, shows progress,
+    keeps the graded outcomes."""
+
+    def __init__(self, target: XksTarget, stream: TextIO, quiet: bool, redactor: Redactor) -> None:
+        self.target = target
+        self.stream = stream
+        self.quiet = quiet
+        self.redactor = redactor
+        self.outcomes: list[CheckOutcome] = []
+        self.collected = 0
+        self.collection_errors: list[str] = []
+        self._module = ""
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[XKS_TARGET_KEY] = self.target
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_errors.append(self.redactor.redact(str(report.longrepr))[-2000:])
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.collected = len(session.items)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        grades = [v for k, v in report.user_properties if k == "kscheck_outcome"]
+        if self.quiet or not grades:
+            return
+        module = report.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+        if module != self._module:
+            self._module = module
+            self.stream.write(f"\n{module.removeprefix('test_'):<14}")
+        self.stream.write(PROGRESS_CHARS.get(str(grades[-1]).split("=")[-1], "?"))
+        self.stream.flush()
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.outcomes = list(session.config.stash.get(OUTCOMES_KEY, []))
+        if not self.quiet:
+            self.stream.write("\n")
+
+
+def _pytest_arguments(args: argparse.Namespace, profile: str) -> list[str]:
+    arguments = [
+        str(CHECKS_DIRECTORY),
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(CHECKS_DIRECTORY),
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:terminal",
+        "-p",
+        "no:randomly",
+        f"--hypothesis-profile={profile}",
+        "-W",
+        "ignore::DeprecationWarning",
+    ]
+    if args.seed:
+        arguments.append(f"--hypothesis-seed={args.seed}")
+    if args.filter:
+        arguments += ["-k", args.filter]
+    return arguments
+
+
+def _report_directory(args: argparse.Namespace) -> Path:
+    if args.report_dir:
+        return Path(args.report_dir)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return Path("reports") / "runs" / stamp
+
+
+def execute(args: argparse.Namespace, *, stream: TextIO | None = None) -> int:
+    """Run the certification; returns the exit code (0 certified, 1 not, 2 usage error)."""
+    out = stream or sys.stdout
+    try:
+        return _certify(args, os.environ, out)
+    except (UsageError, XksTargetError) as exc:
+        print(f"kscheck certify: {exc}", file=sys.stderr)
+        return 2
+
+
+def _certify(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
+    if args.seed < 0:
+        raise UsageError("--seed: must be 0 (derandomized) or a positive number")
+    external = _wants_external(args, env)
+    report_dir = _report_directory(args)
+    with _target(args, env) as target:
+        redactor = Redactor(target.secrets())
+        session = _CertifySession(target, out, args.quiet, redactor)
+        profile = _hypothesis_profile(args.profile, args.seed)
+        out.write(
+            f"kscheck certify {__version__}: {target.description} at "
+            f"{target.base_url}{target.uri_prefix}\n"
+            f"profile {args.profile}, seed {args.seed}"
+            f"{' (derandomized)' if args.seed == 0 else ''}; reports -> {report_dir}\n"
+        )
+        started_at = datetime.datetime.now(datetime.timezone.utc)
+        started = time.perf_counter()
+        code = pytest.main(_pytest_arguments(args, profile), plugins=[session])
+        duration = time.perf_counter() - started
+    if session.collection_errors or code in (
+        pytest.ExitCode.USAGE_ERROR,
+        pytest.ExitCode.INTERNAL_ERROR,
+    ):
+        detail = "\n".join(session.collection_errors) or f"pytest exit code {int(code)}"
+        print(f"kscheck certify: the checks could not be collected:\n{detail}", file=sys.stderr)
+        return 2
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED or session.collected == 0:
+        raise UsageError(f"-k: no check matches {args.filter!r}")
+    run = _run_record(args, target, session.outcomes, external, duration, started_at)
+    written = write_reports(run, report_dir, redactor)
+    _print_results(run, out, redactor)
+    out.write(f"reports: {', '.join(str(p) for p in written)}\n")
+    return 1 if run.must_failed else 0
+
+
+def _run_record(
+    args: argparse.Namespace,
+    target: XksTarget,
+    outcomes: list[CheckOutcome],
+    external: bool,
+    duration: float,
+    started_at: datetime.datetime,
+) -> RunRecord:
+    selected = {o.requirement_id for o in outcomes}
+    requirements = [r for r in XKS_REQUIREMENTS if not args.filter or r.id in selected]
+    inputs = {
+        "profile": args.profile,
+        "seed": args.seed,
+        "filter": args.filter,
+        "faults": list(args.fault),
+        "official_client_defaults_used": external
+        and all(os.environ.get(name) is None for name in TC_DEFAULTS),
+    }
+    run = build_run_record(
+        requirements,
+        outcomes,
+        target=target.public_description(),
+        inputs=inputs,
+        reproduce=_reproduce_command(args, target, external),
+        duration_seconds=duration,
+        started=started_at,
+    )
+    if external:
+        run.notes.append("credentials come from SIGV4_* variables; they are not recorded")
+    return run
+
+
+def _print_results(run: RunRecord, out: TextIO, redactor: Redactor) -> None:
+    out.write("\n" + render_summary_table(run) + "\n")
+    findings = render_findings(run)
+    if findings:
+        out.write("\nFindings\n\n" + redactor.redact(findings) + "\n")
+    out.write("\n" + render_verdict(run) + f" in {run.duration_seconds:.1f} s\n")

@@ -1,1 +1,2 @@
-"""kscheck report package."""
+"""Reports of conformance runs: graded outcomes, redaction, and the writers of results.json,
+junit.xml, summary.md and the console summary."""

@@ -54,12 +54,21 @@ def grade_check(
     *,
     skipped_reason: str | None = None,
     duration_seconds: float = 0.0,
+    observed: str = "",
 ) -> list[CheckOutcome]:
-    """Graded outcomes of one check for each requirement it names (see module docs)."""
+    """Graded outcomes of one check for each requirement it names (see module docs).
+    `observed` is what a passing check measured (e.g. latency figures), kept as `actual`."""
 
     def each(outcome: Outcome, reason: str = "") -> list[CheckOutcome]:
         return [
-            CheckOutcome(nodeid, rid, outcome, reason=reason, duration_seconds=duration_seconds)
+            CheckOutcome(
+                nodeid,
+                rid,
+                outcome,
+                actual=observed,
+                reason=reason,
+                duration_seconds=duration_seconds,
+            )
             for rid in requirement_ids
         ]
 

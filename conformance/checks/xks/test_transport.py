@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import http.client
-import json
-import ssl
 
 import pytest
 import requests
 
 from conformance.checks.xks.bodies import encrypt_body, health_body, metadata_body
 from conformance.checks.xks.flows import key_suffix
-from conformance.checks.xks.sigv4_signer import sign
-from conformance.checks.xks.wire import XksWire
+from conformance.checks.xks.wire import XksWire, http11_connection, signed_health_request
 from conformance.report.outcomes import RequirementViolation
 from conformance.spec.xks_target import XksTarget
 
@@ -49,38 +46,13 @@ def test_put_and_delete_on_an_api_path_are_refused_with_405(wire: XksWire, metho
         exchange.fail("XKS-HTTP-003", "HTTP 405")
 
 
-def _http11_context(target: XksTarget) -> ssl.SSLContext:
-    context = ssl.create_default_context(cafile=target.ca_bundle)
-    if target.client_certificate is not None:
-        cert = target.client_certificate
-        context.load_cert_chain(cert.cert_path, cert.key_path)
-    context.set_alpn_protocols(["http/1.1"])
-    return context
-
-
 @pytest.mark.requirement("XKS-HTTP-004")
 def test_a_plain_http11_post_is_answered(wire: XksWire, xks_target: XksTarget) -> None:
     """A bare http.client HTTP/1.1 exchange (ALPN http/1.1 only) gets a proper answer."""
-    path = wire.path("health")
-    payload = json.dumps(health_body()).encode()
-    headers = sign(
-        "POST",
-        path,
-        {"host": wire.host_header, "content-type": "application/json"},
-        payload,
-        wire.signing(),
-    )
+    path, payload, headers = signed_health_request(wire)
     description = f"POST {path} over HTTP/1.1 (http.client, ALPN http/1.1)"
     try:
-        if xks_target.base_url.startswith("https"):
-            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-                xks_target.host,
-                xks_target.port,
-                timeout=5,
-                context=_http11_context(xks_target),
-            )
-        else:
-            conn = http.client.HTTPConnection(xks_target.host, xks_target.port, timeout=5)
+        conn = http11_connection(xks_target)
         conn.request("POST", path, body=payload, headers=headers)
         reply = conn.getresponse()
         version, status = reply.version, reply.status

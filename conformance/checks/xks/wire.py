@@ -14,7 +14,9 @@ connection, TLS error, timeout) is a response with ``status=None``, never an exc
 from __future__ import annotations
 
 import datetime
+import http.client
 import json
+import ssl
 import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
@@ -230,13 +232,61 @@ class XksWire:
         return self.send("POST", self.path(suffix, uri_prefix=uri_prefix), body, **options)
 
 
+def http11_connection(
+    target: XksTarget, timeout: float = DEFAULT_TIMEOUT_SECONDS
+) -> http.client.HTTPConnection:
+    """A bare ``http.client`` connection to the target (ALPN http/1.1, target's CA and
+    client certificate), for checks that must see HTTP/1.1 and connection reuse directly."""
+    if not target.base_url.startswith("https"):
+        return http.client.HTTPConnection(target.host, target.port, timeout=timeout)
+    context = ssl.create_default_context(cafile=target.ca_bundle)
+    if target.client_certificate is not None:
+        cert = target.client_certificate
+        context.load_cert_chain(cert.cert_path, cert.key_path)
+    context.set_alpn_protocols(["http/1.1"])
+    return http.client.HTTPSConnection(target.host, target.port, timeout=timeout, context=context)
+
+
+def signed_health_request(wire: XksWire) -> tuple[str, bytes, dict[str, str]]:
+    """Path, body and signed headers of a health call, for use over a bare connection."""
+    path = wire.path("health")
+    payload = json.dumps(
+        {"requestMetadata": {"kmsRequestId": "kscheck-raw", "kmsOperation": "KmsHealthCheck"}}
+    ).encode()
+    base = {"host": wire.host_header, "content-type": "application/json"}
+    return path, payload, sign("POST", path, base, payload, wire.signing())
+
+
+def _innermost(exc: BaseException) -> BaseException:
+    """Follow causes and wrapped reasons (urllib3 keeps them in args/reason) to the root."""
+    seen: set[int] = set()
+    current = exc
+    while id(current) not in seen:
+        seen.add(id(current))
+        nested = [a for a in getattr(current, "args", ()) if isinstance(a, BaseException)]
+        reason = getattr(current, "reason", None)
+        following = (
+            current.__cause__
+            or (reason if isinstance(reason, BaseException) else None)
+            or (nested[0] if nested else None)
+            or current.__context__
+        )
+        if following is None:
+            break
+        current = following
+    return current
+
+
 def _transport_error(exc: requests.RequestException) -> str:
-    """The exception's class and the innermost reason, without URLs or headers."""
-    reason: BaseException = exc
-    while reason.__context__ is not None and len(str(reason.__context__)) < len(str(reason)):
-        reason = reason.__context__
-    text = str(reason).split(" (Caused by ")[-1].strip("()")
-    return f"{type(exc).__name__}: {text[:160]}"
+    """The failure's class and root cause in a few words, without URLs or headers."""
+    root = _innermost(exc)
+    if isinstance(root, ssl.SSLCertVerificationError):
+        return f"{type(exc).__name__}: certificate rejected ({root.verify_message})"
+    if isinstance(root, ssl.SSLError):
+        return f"{type(exc).__name__}: {root.reason or type(root).__name__}"
+    if root is exc:
+        return type(exc).__name__
+    return f"{type(exc).__name__}: {type(root).__name__}"
 
 
 def now_utc() -> datetime.datetime:

@@ -1,0 +1,125 @@
+"""Tampering: any change to what the tag binds makes Decrypt fail with 400, never 200."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.checks.xks import generators
+from conformance.checks.xks.bodies import Sealed
+from conformance.checks.xks.flows import decrypt, encrypt_for_setup, require
+from conformance.checks.xks.generators import Payload, aad_bytes
+from conformance.checks.xks.wire import XksWire
+
+INVALID_CIPHERTEXT = "InvalidCiphertextException"
+FIELDS = ("ciphertext", "iv", "tag")
+
+
+def _flip(data: bytes, bit: int) -> bytes:
+    if not data:
+        return b"\x01"
+    index = (bit // 8) % len(data)
+    return data[:index] + bytes([data[index] ^ (1 << (bit % 8))]) + data[index + 1 :]
+
+
+@pytest.mark.requirement("XKS-TAMPER-001")
+@given(
+    plaintext=generators.plaintexts(min_size=1),
+    aad=generators.aads(),
+    field=st.sampled_from(FIELDS),
+    bit=st.integers(0, 8 * 4300),
+)
+def test_a_flipped_bit_in_ciphertext_iv_or_tag_fails_decrypt(
+    wire: XksWire, plaintext: Payload, aad: Payload | None, field: str, bit: int
+) -> None:
+    sealed = encrypt_for_setup(wire, wire.target.key_id, plaintext.data, aad_bytes(aad))
+    tampered = dataclasses.replace(sealed, **{field: _flip(getattr(sealed, field), bit)})
+    exchange = decrypt(wire, wire.target.key_id, tampered, aad_bytes(aad), note=f"{field} flipped")
+    exchange.expect_error("XKS-TAMPER-001", INVALID_CIPHERTEXT)
+
+
+AAD_CHANGES = ("flip", "drop", "add", "replace")
+
+
+@pytest.mark.requirement("XKS-TAMPER-002")
+@given(
+    plaintext=generators.plaintexts(min_size=1),
+    aad=generators.payloads(1, 8192),
+    change=st.sampled_from(AAD_CHANGES),
+    bit=st.integers(0, 8 * 8192),
+)
+def test_a_changed_dropped_or_added_aad_fails_decrypt(
+    wire: XksWire, plaintext: Payload, aad: Payload, change: str, bit: int
+) -> None:
+    sealed_aad = None if change == "add" else aad.data
+    sealed = encrypt_for_setup(wire, wire.target.key_id, plaintext.data, sealed_aad)
+    opened_aad = {
+        "flip": _flip(aad.data, bit),
+        "drop": None,
+        "add": aad.data,
+        "replace": generators.TC_AAD_2 if aad.data != generators.TC_AAD_2 else b"x",
+    }[change]
+    exchange = decrypt(wire, wire.target.key_id, sealed, opened_aad, note=f"AAD {change}")
+    exchange.expect_error("XKS-TAMPER-002", INVALID_CIPHERTEXT)
+
+
+@pytest.mark.requirement("XKS-TAMPER-002")
+@pytest.mark.parametrize("opened_with", [None, generators.TC_AAD_2], ids=["no-aad", "aad2"])
+def test_the_official_client_aad_mismatches_fail_decrypt(
+    wire: XksWire, opened_with: bytes | None
+) -> None:
+    sealed = encrypt_for_setup(
+        wire, wire.target.key_id, generators.TC_PLAINTEXT_1, generators.TC_AAD_1
+    )
+    exchange = decrypt(wire, wire.target.key_id, sealed, opened_with, note="AAD differs")
+    exchange.expect_error("XKS-TAMPER-002", INVALID_CIPHERTEXT)
+
+
+def _metadata_variants(sealed: Sealed) -> dict[str, bytes | None]:
+    if sealed.metadata is None:
+        return {"added": b"key_version=2"}
+    return {
+        "flipped": _flip(sealed.metadata, 0),
+        "dropped": None,
+        "truncated": sealed.metadata[:-1],
+    }
+
+
+@pytest.mark.requirement("XKS-TAMPER-003")
+@pytest.mark.parametrize("with_aad", [False, True], ids=["no-aad", "aad1"])
+def test_changed_ciphertext_metadata_fails_decrypt(wire: XksWire, with_aad: bool) -> None:
+    aad = generators.TC_AAD_1 if with_aad else None
+    sealed = encrypt_for_setup(wire, wire.target.key_id, generators.TC_PLAINTEXT_2, aad)
+    for name, metadata in _metadata_variants(sealed).items():
+        exchange = decrypt(
+            wire, wire.target.key_id, sealed, aad, metadata=metadata, note=f"metadata {name}"
+        )
+        exchange.expect_error("XKS-TAMPER-003", INVALID_CIPHERTEXT)
+
+
+@pytest.mark.requirement("XKS-TAMPER-004")
+def test_moving_ciphertext_metadata_into_the_aad_fails_decrypt(wire: XksWire) -> None:
+    aad = generators.TC_AAD_1
+    sealed = encrypt_for_setup(wire, wire.target.key_id, generators.TC_PLAINTEXT_2, aad)
+    if not sealed.metadata:
+        pytest.skip("the proxy returns no ciphertextMetadata to move")
+    exchange = decrypt(
+        wire,
+        wire.target.key_id,
+        sealed,
+        aad + sealed.metadata,
+        metadata=None,
+        note="metadata appended to the AAD and dropped",
+    )
+    exchange.expect_error("XKS-TAMPER-004", INVALID_CIPHERTEXT)
+
+
+@pytest.mark.requirement("XKS-TAMPER-005")
+def test_a_ciphertext_opened_under_another_key_fails(wire: XksWire) -> None:
+    other = require(wire.target.decrypt_only_key_id, "decrypt-only key id (DECRYPT_ONLY_KEY_ID)")
+    sealed = encrypt_for_setup(wire, wire.target.key_id, generators.TC_PLAINTEXT_2)
+    exchange = decrypt(wire, other, sealed, note="sealed under the main key")
+    exchange.expect_error("XKS-TAMPER-005", INVALID_CIPHERTEXT)

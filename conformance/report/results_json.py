@@ -1,0 +1,67 @@
+"""``results.json``: the machine-readable report of a certification run.
+
+>>> from conformance.report.run import build_run_record
+>>> import json
+>>> doc = json.loads(render_results_json(build_run_record([], [], target={"base_url": "u"},
+...     inputs={"seed": 0}, reproduce="kscheck certify")))
+>>> doc["format"], doc["target"]["base_url"]
+('kscheck-results/1', 'u')
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from conformance.report.run import RunRecord
+
+FORMAT = "kscheck-results/1"
+
+
+def results_document(run: RunRecord) -> dict[str, Any]:
+    """The JSON document as Python data (secrets must already be absent from `run`)."""
+    requirements = []
+    for item in run.requirements:
+        decisive = item.decisive
+        requirements.append(
+            {
+                "id": item.requirement_id,
+                "level": item.level,
+                "summary": item.summary,
+                "source": item.source,
+                "outcome": item.outcome.value,
+                "expected": decisive.expected if decisive else "",
+                "actual": decisive.actual if decisive else "",
+                "input": decisive.input if decisive else "",
+                "reason": decisive.reason if decisive else "",
+                "reproduce": run.reproduce_for(item.requirement_id),
+                "checks": [
+                    {
+                        "nodeid": c.nodeid,
+                        "outcome": c.outcome.value,
+                        "evidence": c.evidence,
+                        "duration_seconds": round(c.duration_seconds, 4),
+                        **({"actual": c.actual} if c.actual else {}),
+                        **({"reason": c.reason} if c.reason else {}),
+                    }
+                    for c in item.checks
+                ],
+            }
+        )
+    return {
+        "format": FORMAT,
+        "suite_version": run.suite_version,
+        "started": run.started,
+        "duration_seconds": round(run.duration_seconds, 3),
+        "target": dict(run.target),
+        "inputs": dict(run.inputs),
+        "counts": run.counts(),
+        "certified": not run.must_failed,
+        "notes": list(run.notes),
+        "requirements": requirements,
+    }
+
+
+def render_results_json(run: RunRecord) -> str:
+    """``results.json`` text."""
+    return json.dumps(results_document(run), indent=2, sort_keys=False) + "\n"
