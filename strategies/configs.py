@@ -69,6 +69,18 @@ def xks_uri_paths() -> st.SearchStrategy[str]:
     )
 
 
+def is_ip_address_endpoint(endpoint: str) -> bool:
+    """Whether the endpoint's host is only digits and dots (an IP address, CKS-XKS-001)."""
+    host = endpoint.split("://", 1)[-1]
+    return re.fullmatch(r"[0-9.]+", host, re.ASCII) is not None
+
+
+@functools.cache
+def xks_endpoints() -> st.SearchStrategy[str]:
+    """Shape-valid XksProxyUriEndpoint values whose host is a name, not an IP address."""
+    return _value("XksProxyUriEndpoint").filter(lambda e: not is_ip_address_endpoint(e))
+
+
 @functools.cache
 def store_names() -> st.SearchStrategy[str]:
     """Valid CustomKeyStoreName values (any printable BMP text, favouring 1 and 256 chars)."""
@@ -93,7 +105,7 @@ def _xks(connectivity: str, extra: dict[str, st.SearchStrategy[Any]]) -> Any:
         "CustomKeyStoreName": store_names(),
         "CustomKeyStoreType": st.just(EXTERNAL),
         "XksProxyConnectivity": st.just(connectivity),
-        "XksProxyUriEndpoint": _value("XksProxyUriEndpoint"),
+        "XksProxyUriEndpoint": xks_endpoints(),
         "XksProxyUriPath": xks_uri_paths(),
         "XksProxyAuthenticationCredential": _value("XksProxyAuthenticationCredential"),
         **extra,

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from conformance.model.world import World
@@ -28,6 +29,7 @@ from conformance.spec.botocore_model import input_constraints
 from strategies.configs import (
     CLOUDHSM,
     CREATE,
+    DOCUMENTED_PATH_VERSION,
     HSM_MEMBERS,
     PUBLIC_ENDPOINT,
     VPC_ENDPOINT_SERVICE,
@@ -39,16 +41,17 @@ from strategies.configs import (
     xks_public_store_configs,
     xks_vpc_store_configs,
 )
-from strategies.members import invalid_values, valid_values
+from strategies.members import invalid_values, invalid_values_by_rule, labelled, valid_values
 from strategies.violations import (
     MISSING,
     PARAM_VALIDATION_ERROR,
     VALIDATION_EXCEPTION,
     ReplayableRepr,
     Violation,
+    member_of,
     with_member,
 )
-from strategies.worlds import StoreSetup, store_setups
+from strategies.worlds import REGIONS, StoreSetup, store_setups
 
 UNREACHABLE: Final = "XksProxyUriUnreachableException"
 PROXY_INVALID_CONFIGURATION: Final = "XksProxyInvalidConfigurationException"
@@ -83,6 +86,10 @@ NOT_APPLICABLE: Final = {
 }
 """Members that do not apply to a store kind (digest §4.1 "n/a")."""
 
+SERVICE_NAME: Final = "XksProxyVpcEndpointServiceName"
+PARTITION_PREFIXES: Final = tuple(sorted({World(region=r).partition_prefix for r in REGIONS}))
+"""Service-name prefixes of the partitions the setups' Regions are in (``com``, ``eu``)."""
+
 UNKNOWN_MEMBER_NAMES: Final = ("customKeyStoreName", "XksProxyVpcEndpointServiceOwnerId", "Tags")
 
 
@@ -90,12 +97,14 @@ UNKNOWN_MEMBER_NAMES: Final = ("customKeyStoreName", "XksProxyVpcEndpointService
 class InvalidStoreSetup(ReplayableRepr):
     """A configuration one mutation away from the valid `setup.config`, and what was broken.
 
-    `world` is the world that serves the valid configuration.
+    `world` is the world that serves the valid configuration. `client_validation` False
+    means the request is meant for a client with ``Config(parameter_validation=False)``.
     """
 
     setup: StoreSetup
     config: dict[str, Any]
     violation: Violation
+    client_validation: bool = True
 
     @property
     def world(self) -> World:
@@ -190,14 +199,112 @@ def omitted_type_violations(draw: st.DrawFn) -> InvalidStoreSetup:
         *(missing_member_violation(m, "").expected_errors for m in HSM_MEMBERS)
     )
     violation = Violation(
-        "CustomKeyStoreType", "required_for_type", "CKS-CREATE-003", errors, False, ("OQ-12",)
+        "CustomKeyStoreType",
+        "required_for_type",
+        "CKS-CREATE-003",
+        errors,
+        False,
+        ("OQ-12",),
+        also=("CKS-CREATE-002",),
     )
     config = with_member(setup.config, "CustomKeyStoreType", MISSING)
     return InvalidStoreSetup(setup, config, violation)
 
 
+@st.composite
+def ip_endpoint_violations(draw: st.DrawFn) -> InvalidStoreSetup:
+    """A PUBLIC store whose endpoint host is an IPv4 address, served by a proxy (CKS-XKS-001)."""
+    setup: StoreSetup = draw(store_setups(xks_public_store_configs()))
+    octets = draw(st.lists(st.integers(0, 255), min_size=4, max_size=4))
+    config = {**setup.config, "XksProxyUriEndpoint": "https://" + ".".join(map(str, octets))}
+    errors = frozenset({VALIDATION_EXCEPTION, PROXY_INVALID_CONFIGURATION, UNREACHABLE})
+    violation = Violation("XksProxyUriEndpoint", "ip_address_host", "CKS-XKS-001", errors, True)
+    return InvalidStoreSetup(StoreSetup(config, setup.base), config, violation)
+
+
+@st.composite
+def path_version_violations(draw: st.DrawFn) -> InvalidStoreSetup:
+    """A path the regex allows but whose version is not the documented one (OQ-15)."""
+    setup: StoreSetup = draw(store_setups(xks_public_store_configs()))
+    version = draw(st.integers(0, 99).filter(lambda v: f"v{v}" != DOCUMENTED_PATH_VERSION))
+    path = setup.config["XksProxyUriPath"].removesuffix(DOCUMENTED_PATH_VERSION) + f"v{version}"
+    assume(labelled(CREATE, "XksProxyUriPath", path) is None)
+    config = {**setup.config, "XksProxyUriPath": path}
+    errors = frozenset({VALIDATION_EXCEPTION, PROXY_INVALID_CONFIGURATION})
+    violation = Violation(
+        "XksProxyUriPath", "undocumented_version", "CKS-XKS-002", errors, True, ("OQ-15",)
+    )
+    return InvalidStoreSetup(StoreSetup(config, setup.base), config, violation)
+
+
+@st.composite
+def partition_violations(draw: st.DrawFn) -> InvalidStoreSetup:
+    """A VPC service name with the other partition's prefix (``com.`` vs ``eu.``, OQ-27)."""
+    setup: StoreSetup = draw(store_setups(xks_vpc_store_configs()))
+    name: str = setup.config["XksProxyVpcEndpointServiceName"]
+    prefix, rest = name.split(".", 1)
+    other = draw(st.sampled_from([p for p in PARTITION_PREFIXES if p != prefix]))
+    config = {**setup.config, "XksProxyVpcEndpointServiceName": f"{other}.{rest}"}
+    assume(labelled(CREATE, "XksProxyVpcEndpointServiceName", config[SERVICE_NAME]) is None)
+    errors = frozenset({VALIDATION_EXCEPTION, "XksProxyVpcEndpointServiceNotFoundException"})
+    violation = Violation(SERVICE_NAME, "partition", "CKS-VPC-004", errors, False, ("OQ-27",))
+    return InvalidStoreSetup(StoreSetup(config, setup.base), config, violation)
+
+
+SERVER_SIDE_RULES: Final = frozenset({"above_max", "pattern", "enum"})
+
+
+@st.composite
+def several_violations(draw: st.DrawFn) -> InvalidStoreSetup:
+    """Two server-side shape violations on two members: any of their errors will do (OQ-21)."""
+    setup: StoreSetup = draw(store_setups())
+    paths = [p for p in input_constraints(CREATE) if p in setup.config and "." not in p]
+    first, second = draw(st.lists(st.sampled_from(paths), min_size=2, max_size=2, unique=True))
+    config = setup.config
+    broken: list[Violation] = []
+    for path in (first, second):
+        by_rule = invalid_values_by_rule(CREATE, path)
+        rules = sorted(SERVER_SIDE_RULES & set(by_rule))
+        assume(rules)
+        bad = draw(by_rule[draw(st.sampled_from(rules))])
+        config = with_member(config, path, bad.value)
+        broken.append(bad.violation)
+    errors = frozenset().union(*(v.expected_errors for v in broken))
+    violation = Violation(
+        f"{first}+{second}",
+        "several",
+        "CKS-ERR-009",
+        errors,
+        False,
+        ("OQ-21",),
+        also=tuple(v.requirement_id for v in broken),
+    )
+    return InvalidStoreSetup(setup, config, violation)
+
+
+UNVALIDATED: Final = {
+    # rule -> (requirement, errors) once botocore's validator is off (OQ-10, digest §1)
+    "below_min": ("CKS-ERR-008", frozenset({VALIDATION_EXCEPTION})),
+    "required": ("CKS-ERR-001", frozenset({VALIDATION_EXCEPTION})),
+    "type": ("CKS-ERR-003", frozenset({VALIDATION_EXCEPTION, "SerializationException"})),
+}
+
+
+@st.composite
+def unvalidated_violations(draw: st.DrawFn) -> InvalidStoreSetup:
+    """A client-side violation sent with botocore's validation off: KMS refuses it (OQ-10)."""
+    bad: InvalidStoreSetup = draw(shape_violations())
+    rule = bad.violation.rule
+    assume(rule in UNVALIDATED and bad.violation.field == bad.violation.field.split(".")[0])
+    assume(member_of(bad.config, bad.violation.field) is not None)
+    rid, errors = UNVALIDATED[rule]
+    oqs = ("OQ-10",)
+    violation = Violation(bad.violation.field, rule, rid, errors, False, oqs)
+    return InvalidStoreSetup(bad.setup, bad.config, violation, client_validation=False)
+
+
 def invalid_store_configs() -> st.SearchStrategy[InvalidStoreSetup]:
-    """Any `InvalidStoreSetup`: shape, unknown member, missing, not applicable, omitted type."""
+    """Any `InvalidStoreSetup` (botocore's client validation on, except `unvalidated_...`)."""
     return st.one_of(
         shape_violations(),
         shape_violations(),
@@ -206,4 +313,9 @@ def invalid_store_configs() -> st.SearchStrategy[InvalidStoreSetup]:
         missing_member_violations(),
         not_applicable_violations(),
         omitted_type_violations(),
+        ip_endpoint_violations(),
+        path_version_violations(),
+        partition_violations(),
+        several_violations(),
+        unvalidated_violations(),
     )

@@ -53,6 +53,8 @@ from strategies.worlds import (
     world_for,
 )
 
+_SERVICE: Final = "XksProxyVpcEndpointServiceName"
+
 STORE_QUOTA: Final = 10
 """Custom key stores per account and Region (digest §8; not in the botocore model)."""
 
@@ -277,9 +279,9 @@ def serving(world: World, candidate: dict[str, Any]) -> World:
         candidate["XksProxyUriPath"],
         ProxyCredential(credential["AccessKeyId"], credential["RawSecretAccessKey"]),
     )
-    if store_kind(candidate) != VPC_ENDPOINT_SERVICE:
+    if store_kind(candidate) != VPC_ENDPOINT_SERVICE or _SERVICE not in candidate:
         return world
-    name = candidate["XksProxyVpcEndpointServiceName"]
+    name = candidate[_SERVICE]
     owner = candidate.get("XksProxyVpcEndpointServiceOwner", world.account_id)
     host = host_of(candidate["XksProxyUriEndpoint"])
     if world.service(name, owner) is None:

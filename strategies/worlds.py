@@ -69,6 +69,19 @@ class StoreSetup:
         printer.text(repr(self))
 
 
+def service_name_in(world: World, name: str) -> str | None:
+    """`name` moved into `world`'s Region and partition; None if it then breaks its shape.
+
+    >>> service_name_in(World(region="eu-west-1"), "com.amazonaws.vpce.ab-cd-1.vpce-svc-0a")
+    'com.amazonaws.vpce.eu-west-1.vpce-svc-0a'
+    """
+    renamed = _REGION_IN_SERVICE_NAME.sub(world.region, name, count=1)
+    renamed = world.partition_prefix + renamed[renamed.index(".") :]
+    c = member_constraint(CREATE, "XksProxyVpcEndpointServiceName")
+    fits = (c.min_length or 0) <= len(renamed) <= (c.max_length or len(renamed))
+    return renamed if fits and c.pattern_matches(renamed) else None
+
+
 def in_region(config: dict[str, Any], world: World) -> dict[str, Any] | None:
     """`config` with its VPC service name placed in `world`'s Region and partition.
 
@@ -77,13 +90,8 @@ def in_region(config: dict[str, Any], world: World) -> dict[str, Any] | None:
     name = config.get("XksProxyVpcEndpointServiceName")
     if store_kind(config) != VPC_ENDPOINT_SERVICE or not isinstance(name, str):
         return config
-    renamed = _REGION_IN_SERVICE_NAME.sub(world.region, name, count=1)
-    renamed = world.partition_prefix + renamed[renamed.index(".") :]
-    c = member_constraint(CREATE, "XksProxyVpcEndpointServiceName")
-    fits = (c.min_length or 0) <= len(renamed) <= (c.max_length or len(renamed))
-    if not (fits and c.pattern_matches(renamed)):
-        return None
-    return {**config, "XksProxyVpcEndpointServiceName": renamed}
+    renamed = service_name_in(world, name)
+    return None if renamed is None else {**config, "XksProxyVpcEndpointServiceName": renamed}
 
 
 def host_of(endpoint: str) -> str:
@@ -141,13 +149,8 @@ def base_worlds() -> st.SearchStrategy[World]:
     return st.sampled_from(REGIONS).map(lambda region: World(region=region))
 
 
-def _is_ip_endpoint(config: dict[str, Any]) -> bool:
-    endpoint = config.get("XksProxyUriEndpoint")
-    return isinstance(endpoint, str) and not re.search(r"[^0-9.]", host_of(endpoint))
-
-
 def configs_in(world: World, kinds: st.SearchStrategy[dict[str, Any]] | None = None) -> Any:
-    """Valid configurations placed in `world`'s Region; endpoints are host names, never IPs."""
+    """Valid configurations placed in `world`'s Region (see `in_region`)."""
     return _configs_in_region(world.region, kinds)
 
 
@@ -155,9 +158,7 @@ def configs_in(world: World, kinds: st.SearchStrategy[dict[str, Any]] | None = N
 def _configs_in_region(region: str, kinds: st.SearchStrategy[dict[str, Any]] | None) -> Any:
     world = World(region=region)
     drawn = kinds if kinds is not None else _any_kind(world.partition_prefix)
-    return drawn.map(lambda c: in_region(c, world)).filter(
-        lambda c: c is not None and not _is_ip_endpoint(c)
-    )
+    return drawn.map(lambda c: in_region(c, world)).filter(lambda c: c is not None)
 
 
 @functools.cache
