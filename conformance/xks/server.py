@@ -264,6 +264,7 @@ class RunningProxy:
         self._ping_server = ping_server
         self._owned_cert_dir = owned_cert_dir
         self._threads: list[threading.Thread] = []
+        self._stopped = False
         self.port: int = server.server_address[1]
         self.host = f"localhost:{self.port}"
         self.base_url = f"https://{self.host}"
@@ -317,7 +318,10 @@ class RunningProxy:
                 self._threads.append(thread)
 
     def stop(self) -> None:
-        """Stop accepting, close open connections, free the ports and temp files."""
+        """Stop accepting, close open connections, free the ports and temp files (idempotent)."""
+        if self._stopped:
+            return
+        self._stopped = True
         for server in (self._server, self._ping_server):
             if server is not None:
                 server.shutdown()
@@ -370,8 +374,9 @@ def start_fake_proxy(
     """Start the fake proxy on 127.0.0.1 and return it running.
 
     ``faults`` are added to ``config.faults``; ``overrides`` replace config fields
-    (e.g. ``port=8443``, ``mtls=True``). Certificates come from ``certificates``, else are
-    made in ``cert_dir``, else in a temporary directory removed on stop.
+    (e.g. ``port=8443``, ``mtls=True``; the ``mtls_not_enforced`` fault turns mTLS on).
+    Certificates come from ``certificates``, else are made in ``cert_dir``, else in a
+    temporary directory removed on stop.
 
     >>> with start_fake_proxy(faults=["slow"]) as proxy:
     ...     sorted(proxy.faults)
@@ -379,6 +384,8 @@ def start_fake_proxy(
     """
     base = config or FakeProxyConfig()
     chosen = validate_fault_names([*base.faults, *faults])
+    if "mtls_not_enforced" in chosen:  # the fault only means something with mTLS configured
+        overrides.setdefault("mtls", True)
     config = dataclasses.replace(base, faults=chosen, **overrides)
     owned: Path | None = None
     if certificates is None:
