@@ -6,8 +6,8 @@ decides which members each kind carries (spec digest §4.1) and the few semantic
 shapes cannot express: the URI path ends with the version the docs name (§4.2, OQ-15 keeps
 other versions out of "valid"), and doc examples that break their own pattern never appear.
 
->>> from hypothesis import find
->>> c = find(xks_vpc_store_configs(), lambda c: "XksProxyVpcEndpointServiceOwner" in c)
+>>> from strategies import first_example
+>>> c = first_example(xks_vpc_store_configs(with_owner=True))
 >>> sorted(c)[:3]
 ['CustomKeyStoreName', 'CustomKeyStoreType', 'XksProxyAuthenticationCredential']
 """
@@ -91,8 +91,8 @@ def store_names() -> st.SearchStrategy[str]:
 def cloudhsm_store_configs() -> st.SearchStrategy[dict[str, Any]]:
     """Valid AWS_CLOUDHSM configurations (CustomKeyStoreType sometimes omitted: it defaults).
 
-    >>> from hypothesis import find
-    >>> sorted(find(cloudhsm_store_configs(), lambda c: True))
+    >>> from strategies import first_example
+    >>> sorted(first_example(cloudhsm_store_configs(), lambda c: len(c) == 4))
     ['CloudHsmClusterId', 'CustomKeyStoreName', 'KeyStorePassword', 'TrustAnchorCertificate']
     """
     assert CLOUDHSM in enum_values("CustomKeyStoreType")
@@ -117,8 +117,8 @@ def _xks(connectivity: str, extra: dict[str, st.SearchStrategy[Any]]) -> Any:
 def xks_public_store_configs() -> st.SearchStrategy[dict[str, Any]]:
     """Valid EXTERNAL_KEY_STORE configurations with PUBLIC_ENDPOINT connectivity.
 
-    >>> from hypothesis import find
-    >>> find(xks_public_store_configs(), lambda c: True)["XksProxyConnectivity"]
+    >>> from strategies import first_example
+    >>> first_example(xks_public_store_configs())["XksProxyConnectivity"]
     'PUBLIC_ENDPOINT'
     """
     return st.fixed_dictionaries(_xks(PUBLIC_ENDPOINT, {}))
@@ -144,8 +144,8 @@ def xks_vpc_store_configs(
     `prefix` fixes the service-name partition (``com``/``eu``); `with_owner` forces
     XksProxyVpcEndpointServiceOwner in (True) or out (False); None draws either.
 
-    >>> from hypothesis import find
-    >>> find(xks_vpc_store_configs("eu"), lambda c: True)["XksProxyVpcEndpointServiceName"][:3]
+    >>> from strategies import first_example
+    >>> first_example(xks_vpc_store_configs("eu"))["XksProxyVpcEndpointServiceName"][:3]
     'eu.'
     """
     extra = {"XksProxyVpcEndpointServiceName": vpc_service_names(prefix)}

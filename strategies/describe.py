@@ -8,8 +8,9 @@ valid (issued by an earlier page), stale (issued before stores were deleted, OQ-
 forged (never issued: InvalidMarkerException). Shape-invalid IDs, names and markers come
 from `strategies.members.invalid_values`.
 
->>> from hypothesis import find
->>> find(describe_requests(("cks-1",), ("a",)), lambda c: c.group == "both").violation.rule
+>>> from strategies import first_example
+>>> case = first_example(describe_requests(("cks-1",), ("a",)), lambda c: c.group == "both")
+>>> case.violation.rule
 'both_filters'
 """
 

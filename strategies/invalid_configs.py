@@ -10,8 +10,8 @@ it) and changes exactly one thing, recorded in a `Violation`:
 - a member that does not apply to the type is added (OQ-13, OQ-1, OQ-2: may be ignored);
 - CustomKeyStoreType is left out of an XKS configuration (it then defaults to AWS_CLOUDHSM).
 
->>> from hypothesis import find
->>> bad = find(invalid_store_configs(), lambda b: b.violation.rule == "required_for_type")
+>>> from strategies import first_example
+>>> bad = first_example(missing_member_violations())
 >>> bad.violation.open_questions
 ('OQ-12',)
 """
@@ -180,10 +180,17 @@ def missing_member_violations(draw: st.DrawFn) -> InvalidStoreSetup:
     return InvalidStoreSetup(setup, with_member(setup.config, member, MISSING), violation)
 
 
+KINDS: Final = {
+    CLOUDHSM: cloudhsm_store_configs,
+    PUBLIC_ENDPOINT: xks_public_store_configs,
+    VPC_ENDPOINT_SERVICE: xks_vpc_store_configs,
+}
+
+
 @st.composite
-def not_applicable_violations(draw: st.DrawFn) -> InvalidStoreSetup:
-    """A valid setup plus a (shape-valid) member that does not apply to its kind (OQ-13)."""
-    setup: StoreSetup = draw(store_setups())
+def not_applicable_violations(draw: st.DrawFn, kind: str | None = None) -> InvalidStoreSetup:
+    """A valid setup (of `kind`, or any) plus a member that does not apply to it (OQ-13)."""
+    setup: StoreSetup = draw(store_setups(KINDS[kind]() if kind else None))
     kind = store_kind(setup.config)
     member = draw(st.sampled_from(NOT_APPLICABLE[kind]))
     value = draw(valid_values(CREATE, member))

@@ -5,10 +5,12 @@ patterns (matched with ``re.fullmatch(p, s, re.ASCII)``), enums, types and requi
 Valid values favour the boundaries (min and max length); invalid values are labelled with
 the rule they break and the errors to expect.
 
->>> from hypothesis import find
->>> find(valid_values("CreateCustomKeyStore", "XksProxyUriEndpoint"), lambda v: len(v) == 128)[:8]
+>>> from strategies import first_example
+>>> endpoint = valid_values("CreateCustomKeyStore", "XksProxyUriEndpoint")
+>>> first_example(endpoint, lambda v: len(v) == 128)[:8]
 'https://'
->>> bad = find(invalid_values("DescribeCustomKeyStores", "Limit"), lambda i: i.value == 0)
+>>> limit = invalid_values("DescribeCustomKeyStores", "Limit")
+>>> bad = first_example(limit, lambda i: i.value == 0)
 >>> bad.violation.rule, sorted(bad.violation.expected_errors)
 ('below_min', ['ParamValidationError'])
 """
@@ -16,6 +18,7 @@ the rule they break and the errors to expect.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any, Final
@@ -124,9 +127,11 @@ def _from_regex(c: MemberConstraint) -> st.SearchStrategy[str]:
 def valid_values(operation: str, path: str) -> st.SearchStrategy[Any]:
     """Values botocore's shape accepts for `path`, favouring min and max lengths.
 
-    >>> from hypothesis import find
-    >>> find(valid_values("CreateCustomKeyStore", "XksProxyVpcEndpointServiceOwner"), bool)
-    '000000000000'
+    >>> from strategies import first_example
+    >>> member = "XksProxyVpcEndpointServiceOwner"
+    >>> owner = first_example(valid_values("UpdateCustomKeyStore", member))
+    >>> len(owner), owner.isdigit()
+    (12, True)
     """
     c = member_constraint(operation, path)
     if c.type_name == "structure":
@@ -219,7 +224,8 @@ def invalid_values_by_rule(operation: str, path: str) -> dict[str, st.SearchStra
     elif c.type_name == "string" and not c.enum:
         found.update(_string_bounds(c, operation, path))
     if c.pattern is not None:
-        found["pattern"] = _keep(_pattern_breakers(c), operation, path, "pattern")
+        if not _always_found(c):
+            found["pattern"] = _keep(_pattern_breakers(c), operation, path, "pattern")
         if _can_partially_match(c):
             breakers = _pattern_breakers(c)
             found[PARTIAL_MATCH] = _keep(breakers, operation, path, PARTIAL_MATCH)
@@ -272,6 +278,13 @@ def _near_length(draw: st.DrawFn, c: MemberConstraint, length: int) -> Any:
     lengths = valid_lengths(c)
     base: str = draw(strings_of_length(c, [lengths[0], lengths[-1]]))
     return (base * (length // max(len(base), 1) + 1))[:length] if length else ""
+
+
+def _always_found(c: MemberConstraint) -> bool:
+    """Whether an unanchored pattern matches the empty string, so a search always succeeds
+    (every miss is then a partial match, e.g. MarkerType's ``[...]*``)."""
+    assert c.pattern is not None
+    return not c.pattern.startswith("^") and re.search(c.pattern, "", re.ASCII) is not None
 
 
 def _can_partially_match(c: MemberConstraint) -> bool:

@@ -7,12 +7,12 @@ Choices go through a `Chooser`, so the same builder serves Hypothesis draws and 
 `random.Random` (used to regenerate redacted secrets).
 
 >>> import random
->>> p = LengthAwarePattern(r"^https://[a-zA-Z0-9.-]+$", cap=128)
->>> (p.can_make(9), p.can_make(8), p.can_make(128))
-(True, False, True)
->>> s = p.make(128, random_chooser(random.Random(1)))
+>>> p = LengthAwarePattern(r"^id-([a-z]+-){2,3}[0-9]{1,2}$", cap=40)
+>>> (p.can_make(7), p.can_make(8), p.can_make(40))
+(False, True, True)
+>>> s = p.make(40, random_chooser(random.Random(1)))
 >>> (len(s), p.matches(s))
-(128, True)
+(40, True)
 """
 
 from __future__ import annotations

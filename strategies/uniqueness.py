@@ -18,8 +18,8 @@ rule                      candidate                                          req
 ``over_quota``            the 11th store                                     CKS-QUOTA-001
 ========================  =================================================  ==============
 
->>> from hypothesis import find
->>> case = find(conflicting_store_sets(), lambda s: s.violation.rule == "uri_in_use")
+>>> from strategies import first_example
+>>> case = first_example(pair_conflicts("uri_in_use"))
 >>> case.candidate["XksProxyUriPath"] == case.existing[0]["XksProxyUriPath"]
 True
 """

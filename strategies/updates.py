@@ -13,9 +13,10 @@ Every value is valid for its shape, new names, endpoints and services avoid the 
 stores, and `UpdateCase.world(base)` adds the backends the new values need.
 
 >>> from conformance.model import StoreRecord
->>> from hypothesis import find
+>>> from strategies import first_example
 >>> s = StoreRecord("cks-1", "a", "AWS_CLOUDHSM", cluster_id="cluster-abcdefghijk")
->>> find(update_requests(s, "CONNECTED"), lambda c: c.group == "password").violation.rule
+>>> case = first_example(update_requests(s, "CONNECTED"), lambda c: c.group == "password")
+>>> case.violation.rule
 'state'
 """
 
@@ -179,6 +180,15 @@ def groups_of(store: StoreRecord) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return XKS_HOT, ("endpoint", "switch")
 
 
+def update_groups(store: StoreRecord, state: str) -> list[str]:
+    """Every field group `update_requests` can draw for this store in `state`."""
+    hot, cold = groups_of(store)
+    kinds = [*hot, *cold, "hot+cold"]
+    if state == DISCONNECTED:
+        kinds += ["not_applicable"] + (["switch_incomplete"] if store.is_xks else [])
+    return kinds
+
+
 def state_violation(
     store: StoreRecord, state: str, hot: bool, cold: bool, owner_only: bool = False
 ) -> Violation | None:
@@ -229,19 +239,21 @@ def update_requests(
     state: str | None = None,
     world: World | None = None,
     others: tuple[StoreRecord, ...] = (),
+    group: str | None = None,
 ) -> UpdateCase:
     """An `UpdateCase` for `store` in `state` (default: the store's own state).
 
     `world` is where the store lives (its Region decides new service names); `others` are
     the account's other stores, whose names, endpoints and services new values avoid.
+    `group` fixes the field group (one of `update_groups(store, state)`).
     """
     state = state or store.state
     world = world if world is not None else World()
     hot, cold = groups_of(store)
-    kinds = [*hot, *cold, "hot+cold"]
-    if state == DISCONNECTED:
-        kinds += ["not_applicable"] + (["switch_incomplete"] if store.is_xks else [])
-    group = draw(st.sampled_from(kinds))
+    kinds = update_groups(store, state)
+    if group is not None and group not in kinds:
+        raise ValueError(f"group {group!r} does not apply to this store in {state}: {kinds}")
+    group = group or draw(st.sampled_from(kinds))
     request: dict[str, Any] = {"CustomKeyStoreId": store.store_id}
     violation: Violation | None = None
     if group == "hot+cold":

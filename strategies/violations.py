@@ -6,9 +6,8 @@ rule and the error codes an oracle should accept. Reprs are valid Python, so a p
 Hypothesis counterexample replays after ``from strategies import *``.
 
 >>> v = Violation("XksProxyUriPath", "pattern", "CKS-SHAPE-001", frozenset({"ValidationException"}))
->>> v
-Violation(field='XksProxyUriPath', rule='pattern', requirement_id='CKS-SHAPE-001', \
-expected_errors=frozenset({'ValidationException'}))
+>>> v.expected_errors, v.may_succeed
+(frozenset({'ValidationException'}), False)
 >>> MISSING
 MISSING
 """
@@ -157,3 +156,18 @@ def member_of(request: dict[str, Any], path: str) -> Any:
             return MISSING
         current = current[part]
     return current
+
+
+def first_example(strategy: Any, condition: Any = None) -> Any:
+    """The first value `strategy` generates that meets `condition`: derandomized, no shrinking.
+
+    Meant for a REPL and for docs; tests should use ``@given``.
+
+    >>> from hypothesis import strategies as st
+    >>> first_example(st.integers(0, 10), lambda n: n > 5) > 5
+    True
+    """
+    from hypothesis import Phase, find, settings
+
+    quick = settings(phases=[Phase.generate], derandomize=True, database=None, max_examples=2000)
+    return find(strategy, condition or (lambda _: True), settings=quick)

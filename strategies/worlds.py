@@ -7,8 +7,8 @@ partition), an active CloudHSM cluster whose trust anchor is the configured one.
 `world_for` derives that world; `store_setups` draws `StoreSetup(config, base)` pairs whose
 `world` property is the base world plus those backends.
 
->>> from hypothesis import find
->>> setup = find(store_setups(), lambda s: store_kind(s.config) == "VPC_ENDPOINT_SERVICE")
+>>> from strategies import first_example
+>>> setup = first_example(store_setups(xks_vpc_store_configs()))
 >>> setup.world.vpc_endpoint_services[0].private_dns_name == setup.config[
 ...     "XksProxyUriEndpoint"].removeprefix("https://")
 True
