@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map, RequestRedirect, Rule
 
 from conformance.xks import aead, protocol
-from conformance.xks.config import EkmNode, FakeKey, FakeProxyConfig, Tenant
+from conformance.xks.config import Credential, EkmNode, FakeKey, FakeProxyConfig, Tenant
 from conformance.xks.faults import SLOW_FAULT_DELAY_SECONDS
 from conformance.xks.protocol import XksError
 from conformance.xks.sigv4 import SignatureError, verify_request
@@ -87,7 +87,8 @@ class FakeXksApplication:
         }
         self._fleet_lock = threading.Lock()
         self._fleet: tuple[EkmNode, ...] = config.ekm_fleet
-        self._secrets = {tenant.uri_prefix: self._secrets_for(tenant) for tenant in config.tenants}
+        self._credentials = {tenant.uri_prefix: tenant.credentials for tenant in config.tenants}
+        self._secrets = self._secret_tables()
         any_method = "get_accepted" in self.faults
         rules = []
         for index, tenant in enumerate(config.tenants):
@@ -101,7 +102,7 @@ class FakeXksApplication:
                 Rule(f"{root}/keys/<key_id>/encrypt", endpoint=(index, "encrypt"), methods=methods),
                 Rule(f"{root}/keys/<key_id>/decrypt", endpoint=(index, "decrypt"), methods=methods),
             ]
-        self._urls = Map(rules, merge_slashes=False, strict_slashes=False).bind("localhost")
+        self._urls = Map(rules, merge_slashes=False, strict_slashes=True).bind("localhost")
         self._strict = protocol.Strictness(
             require_metadata="request_metadata_not_required" not in self.faults,
             reject_unknown_fields="unknown_fields_rejected" in self.faults,
@@ -112,16 +113,30 @@ class FakeXksApplication:
         )
 
     # ----------------------------------------------------------------- configuration state
-    def _secrets_for(self, tenant: Tenant) -> dict[str, list[str]]:
-        tenants = self.config.tenants if "cross_tenant_credentials" in self.faults else (tenant,)
-        table: dict[str, list[str]] = {}
-        for each in tenants:
-            credentials = each.credentials
-            if "single_credential" in self.faults:
-                credentials = credentials[:1]
-            for akid, secret in credentials:
-                table.setdefault(akid, []).append(secret)
-        return table
+    def _secret_tables(self) -> dict[str, dict[str, list[str]]]:
+        """uri prefix -> access key id -> live secrets, after the credential faults."""
+        tables: dict[str, dict[str, list[str]]] = {}
+        for prefix in self._credentials:
+            shared = "cross_tenant_credentials" in self.faults
+            sources = list(self._credentials) if shared else [prefix]
+            table: dict[str, list[str]] = {}
+            for source in sources:
+                credentials = self._credentials[source]
+                if "single_credential" in self.faults:
+                    credentials = credentials[:1]
+                for akid, secret in credentials:
+                    table.setdefault(akid, []).append(secret)
+            tables[prefix] = table
+        return tables
+
+    def set_credentials(self, uri_prefix: str, credentials: tuple[Credential, ...]) -> None:
+        """Replace a tenant's live credentials at run time (hot rotation) [SPEC §5]."""
+        if uri_prefix not in self._credentials:
+            raise ValueError(f"uri_prefix {uri_prefix!r}: no such tenant")
+        if not credentials:
+            raise ValueError("credentials: at least one is needed")
+        self._credentials = {**self._credentials, uri_prefix: tuple(credentials)}
+        self._secrets = self._secret_tables()  # one reference swap: readers never see a mix
 
     def set_ekm_fleet(self, fleet: tuple[EkmNode, ...]) -> None:
         """Change the EKM fleet state that health reports (and crypto depends on)."""
@@ -174,7 +189,7 @@ class FakeXksApplication:
     def _route(self, request: HttpRequest) -> tuple[int, str, str]:
         try:
             (index, operation), arguments = self._urls.match(request.path, request.method)
-        except NotFound:
+        except (NotFound, RequestRedirect):
             raise XksError("InvalidUriPathException", "no XKS API at this path") from None
         except MethodNotAllowed:
             raise XksError(

@@ -305,6 +305,16 @@ class RunningProxy:
         """Change what health reports from now on (``stale_health`` ignores this)."""
         self.app.set_ekm_fleet(tuple(fleet))
 
+    def set_credentials(
+        self, credentials: Iterable[Credential], uri_prefix: str | None = None
+    ) -> None:
+        """Rotate a tenant's live credentials (default: the first tenant's) while running."""
+        prefix = self.uri_prefix if uri_prefix is None else uri_prefix
+        chosen = tuple(Credential(*credential) for credential in credentials)
+        self.app.set_credentials(prefix, chosen)
+        if prefix == self.uri_prefix:
+            self.credentials = list(chosen)
+
     def _start(self) -> None:
         for server in (self._server, self._ping_server):
             if server is not None:

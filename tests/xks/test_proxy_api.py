@@ -48,6 +48,8 @@ def test_methods_other_than_post_get_405(client: XksClient, method: str, path: s
         "/example/uri/path/prefix/kms/xks/v2/health",
         "/example/uri/path/prefix/kms/xks/v1/keys",
         "/example/uri/path/prefix/kms/xks/v1/keys/foo/sign",
+        "/example/uri/path/prefix/kms/xks/v1/health/",
+        "/example/uri/path/prefix//kms/xks/v1/health",
         "/",
     ],
 )

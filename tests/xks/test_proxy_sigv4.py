@@ -14,7 +14,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from conformance.xks.client import XksClient, XksResponse, health_metadata, key_metadata
-from conformance.xks.config import Credential, FakeProxyConfig, Tenant
+from conformance.xks.config import Credential, FakeProxyConfig, Tenant, random_credential
 from conformance.xks.server import RunningProxy
 from conformance.xks.sigv4 import SignatureError, parse_authorization, sign_request
 
@@ -170,3 +170,19 @@ def test_authorization_headers_with_unsorted_signed_headers_are_rejected() -> No
             "AWS4-HMAC-SHA256 Credential=AK/20240515/us-east-1/kms-xks-proxy/aws4_request, "
             "SignedHeaders=x-amz-date;host, Signature=" + "0" * 64
         )
+
+
+def test_credentials_rotate_while_running(start_proxy: StartProxy) -> None:
+    running = start_proxy()
+    old, kept = running.credentials
+    fresh = random_credential()
+    running.set_credentials([kept, fresh])
+    for credential, status in ((old, 401), (kept, 200), (fresh, 200)):
+        with XksClient(
+            running.base_url,
+            running.uri_prefix,
+            *credential,
+            running.region,
+            running.ca_bundle_path,
+        ) as xks:
+            assert xks.health().status == status
