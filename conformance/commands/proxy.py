@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import signal
 import sys
@@ -91,11 +92,23 @@ def shell_lines(proxy: RunningProxy) -> list[str]:
     return [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
 
 
+def _say(text: str) -> None:
+    """Print and flush; a reader that went away (``| head``) must not crash the proxy."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _list_faults() -> int:
     width = max(len(name) for name in FAULTS)
-    for fault in FAULTS.values():
-        note = " (informational)" if fault.informational else ""
-        print(f"{fault.name:<{width}}  [{fault.category}] {fault.summary}{note}")
+    _say(
+        "\n".join(
+            f"{fault.name:<{width}}  [{fault.category}] {fault.summary}"
+            + (" (informational)" if fault.informational else "")
+            for fault in FAULTS.values()
+        )
+    )
     return 0
 
 
@@ -130,14 +143,16 @@ def execute(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     with proxy:
         faults_text = ", ".join(sorted(faults)) or "none"
-        print(f"# kscheck fake XKS proxy at {proxy.base_url} (faults: {faults_text})")
-        print(json.dumps(describe(proxy), sort_keys=True))
-        print("# environment for the official test client (test-xks-proxy):")
-        print("\n".join(shell_lines(proxy)))
-        print("# press Ctrl-C to stop", flush=True)
+        _say(
+            f"# kscheck fake XKS proxy at {proxy.base_url} (faults: {faults_text})\n"
+            f"{json.dumps(describe(proxy), sort_keys=True)}\n"
+            "# environment for the official test client (test-xks-proxy):\n"
+            + "\n".join(shell_lines(proxy))
+            + "\n# press Ctrl-C to stop"
+        )
         try:
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
-            print("# stopped", flush=True)
+            _say("# stopped")
     return 0
