@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from conformance.spec.botocore_model import MemberConstraint, input_constraints, member_constraint
 from strategies.patterns import LengthAwarePattern, draw_chooser, length_aware
 from strategies.probes import literal_probes, pattern_mutations
-from strategies.requirement_ids import also_exercised
+from strategies.requirement_ids import also_exercised, requirement_for_rule
 from strategies.rules import (
     OPEN_RULES,
     PARTIAL_MATCH,
@@ -36,7 +36,6 @@ from strategies.rules import (
     breaks,
     enum_outsiders,
     expected_errors_for,
-    requirement_for_rule,
     wrong_type_values,
 )
 from strategies.secrets import redacted_secret

@@ -18,7 +18,6 @@ import re
 from typing import Any, Final
 
 from conformance.spec.botocore_model import MemberConstraint
-from strategies.requirement_ids import requirement_for_rule
 from strategies.violations import MISSING, PARAM_VALIDATION_ERROR, VALIDATION_EXCEPTION
 
 __all__ = [
@@ -29,7 +28,6 @@ __all__ = [
     "breaks",
     "enum_outsiders",
     "expected_errors_for",
-    "requirement_for_rule",
     "wrong_type_values",
 ]
 

@@ -34,7 +34,7 @@ from typing import Any, Final
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from conformance.model.world import ProxyCredential, VpcEndpointService, World
+from conformance.model import STORE_QUOTA, World
 from strategies.configs import (
     CLOUDHSM,
     VPC_ENDPOINT_SERVICE,
@@ -44,19 +44,7 @@ from strategies.configs import (
     xks_vpc_store_configs,
 )
 from strategies.violations import ReplayableRepr, Violation
-from strategies.worlds import (
-    backends_for,
-    base_worlds,
-    configs_in,
-    host_of,
-    with_proxy,
-    world_for,
-)
-
-_SERVICE: Final = "XksProxyVpcEndpointServiceName"
-
-STORE_QUOTA: Final = 10
-"""Custom key stores per account and Region (digest §8; not in the botocore model)."""
+from strategies.worlds import base_worlds, configs_in, serving, world_for
 
 _IN_USE = {
     "name": "CustomKeyStoreNameInUseException",
@@ -264,38 +252,6 @@ def pair_conflicts(draw: st.DrawFn, rule: str | None = None) -> StoreSet:
     if rule == "related_cluster":
         families = ((new["CloudHsmClusterId"], old["CloudHsmClusterId"]),)
     return StoreSet(base, (old,), candidate, violation, (new,), families)
-
-
-def serving(world: World, candidate: dict[str, Any]) -> World:
-    """`world` made to answer for `candidate` too, so that only uniqueness rules object."""
-    if store_kind(candidate) == CLOUDHSM:
-        if world.cluster(candidate["CloudHsmClusterId"]) is None:
-            return backends_for(candidate, world)
-        return world
-    credential = candidate["XksProxyAuthenticationCredential"]
-    world = with_proxy(
-        world,
-        candidate["XksProxyUriEndpoint"],
-        candidate["XksProxyUriPath"],
-        ProxyCredential(credential["AccessKeyId"], credential["RawSecretAccessKey"]),
-    )
-    if store_kind(candidate) != VPC_ENDPOINT_SERVICE or _SERVICE not in candidate:
-        return world
-    name = candidate[_SERVICE]
-    owner = candidate.get("XksProxyVpcEndpointServiceOwner", world.account_id)
-    host = host_of(candidate["XksProxyUriEndpoint"])
-    if world.service(name, owner) is None:
-        added = VpcEndpointService(name, owner, private_dns_name=host)
-        return dataclasses.replace(
-            world, vpc_endpoint_services=(*world.vpc_endpoint_services, added)
-        )
-    services = tuple(
-        dataclasses.replace(s, private_dns_name=host)
-        if (s.service_name, s.owner) == (name, owner)
-        else s
-        for s in world.vpc_endpoint_services
-    )
-    return dataclasses.replace(world, vpc_endpoint_services=services)
 
 
 @st.composite

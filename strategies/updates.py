@@ -41,9 +41,8 @@ from strategies.configs import (
 )
 from strategies.invalid_configs import missing_member_violation, not_applicable_violation
 from strategies.members import valid_values
-from strategies.uniqueness import serving
 from strategies.violations import INVALID_STATE, MISSING, ReplayableRepr, Violation, with_member
-from strategies.worlds import service_name_in
+from strategies.worlds import service_name_in, serving
 
 UPDATE: Final = "UpdateCustomKeyStore"
 CONNECTED: Final = "CONNECTED"

@@ -43,6 +43,8 @@ from strategies.configs import (
     xks_vpc_store_configs,
 )
 
+SERVICE_NAME: Final = "XksProxyVpcEndpointServiceName"
+
 REGIONS: Final = ("us-east-1", "eu-west-1", "eusc-de-east-1")
 """Regions the setups are drawn in; the ``eusc-`` one is in the ``eu.`` partition."""
 
@@ -134,6 +136,38 @@ def with_proxy(world: World, endpoint: str, path: str, credential: ProxyCredenti
         grown = dataclasses.replace(existing, credentials=(*existing.credentials, credential))
         proxies = tuple(grown if p is existing else p for p in world.proxies)
     return dataclasses.replace(world, proxies=proxies)
+
+
+def serving(world: World, candidate: dict[str, Any]) -> World:
+    """`world` made to answer for `candidate` too, so that only uniqueness rules object."""
+    if store_kind(candidate) == CLOUDHSM:
+        if world.cluster(candidate["CloudHsmClusterId"]) is None:
+            return backends_for(candidate, world)
+        return world
+    credential = candidate["XksProxyAuthenticationCredential"]
+    world = with_proxy(
+        world,
+        candidate["XksProxyUriEndpoint"],
+        candidate["XksProxyUriPath"],
+        ProxyCredential(credential["AccessKeyId"], credential["RawSecretAccessKey"]),
+    )
+    if store_kind(candidate) != VPC_ENDPOINT_SERVICE or SERVICE_NAME not in candidate:
+        return world
+    name = candidate[SERVICE_NAME]
+    owner = candidate.get("XksProxyVpcEndpointServiceOwner", world.account_id)
+    host = host_of(candidate["XksProxyUriEndpoint"])
+    if world.service(name, owner) is None:
+        added = VpcEndpointService(name, owner, private_dns_name=host)
+        return dataclasses.replace(
+            world, vpc_endpoint_services=(*world.vpc_endpoint_services, added)
+        )
+    services = tuple(
+        dataclasses.replace(s, private_dns_name=host)
+        if (s.service_name, s.owner) == (name, owner)
+        else s
+        for s in world.vpc_endpoint_services
+    )
+    return dataclasses.replace(world, vpc_endpoint_services=services)
 
 
 def world_for(configs: Iterable[dict[str, Any]], base: World | None = None) -> World:
