@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 
 from conformance import __version__
 from conformance.profiles import PROFILES, register_profiles
@@ -42,7 +42,7 @@ from conformance.report.console import (
     render_summary_table,
     render_verdict,
 )
-from conformance.report.outcomes import CheckOutcome
+from conformance.report.outcomes import CheckOutcome, Outcome
 from conformance.report.redaction import Redactor
 from conformance.report.run import RunRecord, build_run_record
 from conformance.report.writers import write_reports
@@ -132,6 +132,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--no-mtls", action="store_true", help="start the built-in fake proxy without mTLS"
     )
+    run.add_argument(
+        "--no-shrink",
+        action="store_true",
+        help="report the first failing example as found, without shrinking it "
+        "(faster triage; the Input line is less minimal)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress line")
 
 
@@ -201,14 +207,24 @@ def _reproduce_command(args: argparse.Namespace, target: XksTarget, external: bo
         words.append("--no-mtls")
     if args.profile != "certify":
         words += ["--profile", args.profile]
+    if args.no_shrink:
+        words.append("--no-shrink")
     return " ".join(shlex.quote(w) if w != "''" else w for w in words)
 
 
-def _hypothesis_profile(name: str, seed: int) -> str:
-    """Register and name the profile variant for `seed`: 0 derandomized, else seeded."""
+def _hypothesis_profile(name: str, seed: int, shrink: bool = True) -> str:
+    """Register and name the profile variant for `seed` (0 derandomized, else seeded) and
+    shrinking; one failure per check is reported (report_multiple_bugs off)."""
     register_profiles()
-    variant = f"{name}-derandomized" if seed == 0 else f"{name}-seeded"
-    settings.register_profile(variant, parent=settings.get_profile(name), derandomize=seed == 0)
+    variant = f"{name}-{'derandomized' if seed == 0 else 'seeded'}-{'shrink' if shrink else 'raw'}"
+    phases = tuple(p for p in Phase if shrink or p not in (Phase.shrink, Phase.explain))
+    settings.register_profile(
+        variant,
+        parent=settings.get_profile(name),
+        derandomize=seed == 0,
+        phases=phases,
+        report_multiple_bugs=False,
+    )
     return variant
 
 
@@ -253,7 +269,40 @@ class _CertifySession:
             self.stream.write("\n")
 
 
-def _pytest_arguments(args: argparse.Namespace, profile: str) -> list[str]:
+#: What still runs when no HTTPS session can be set up: the handshake checks themselves.
+TLS_ONLY_FILTER = "XKS-TLS or XKS-MTLS"
+
+
+def preflight_failure(target: XksTarget) -> str | None:
+    """Why no HTTP answer at all comes back from the API (TLS refused, nothing listening),
+    or None when the proxy answers. Any HTTP status counts as an answer."""
+    import requests  # local: only the preflight needs it here
+
+    with requests.Session() as session:
+        session.trust_env = False
+        cert = target.client_certificate
+        try:
+            session.post(
+                f"{target.base_url}{target.uri_prefix}/kms/xks/v1/health",
+                data=b"{}",
+                timeout=5,
+                verify=target.ca_bundle or True,
+                cert=(cert.cert_path, cert.key_path) if cert else None,
+            )
+        except requests.exceptions.SSLError:
+            return "no HTTPS session with the proxy (TLS handshake or certificate failed)"
+        except requests.RequestException as exc:
+            return f"the proxy does not answer ({type(exc).__name__})"
+    return None
+
+
+def _effective_filter(user_filter: str | None, unreachable: str | None) -> str | None:
+    if unreachable is None:
+        return user_filter
+    return f"({user_filter}) and ({TLS_ONLY_FILTER})" if user_filter else TLS_ONLY_FILTER
+
+
+def _pytest_arguments(args: argparse.Namespace, profile: str, filter: str | None) -> list[str]:
     arguments = [
         str(CHECKS_DIRECTORY),
         "-c",
@@ -272,8 +321,8 @@ def _pytest_arguments(args: argparse.Namespace, profile: str) -> list[str]:
     ]
     if args.seed:
         arguments.append(f"--hypothesis-seed={args.seed}")
-    if args.filter:
-        arguments += ["-k", args.filter]
+    if filter:
+        arguments += ["-k", filter]
     return arguments
 
 
@@ -302,16 +351,20 @@ def _certify(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
     with _target(args, env) as target:
         redactor = Redactor(target.secrets())
         session = _CertifySession(target, out, args.quiet, redactor)
-        profile = _hypothesis_profile(args.profile, args.seed)
+        profile = _hypothesis_profile(args.profile, args.seed, not args.no_shrink)
         out.write(
             f"kscheck certify {__version__}: {target.description} at "
             f"{target.base_url}{target.uri_prefix}\n"
             f"profile {args.profile}, seed {args.seed}"
             f"{' (derandomized)' if args.seed == 0 else ''}; reports -> {report_dir}\n"
         )
+        unreachable = preflight_failure(target)
+        if unreachable:
+            out.write(f"preflight: {unreachable}; only the TLS checks run, the rest is SKIPPED\n")
+        chosen = _effective_filter(args.filter, unreachable)
         started_at = datetime.datetime.now(datetime.timezone.utc)
         started = time.perf_counter()
-        code = pytest.main(_pytest_arguments(args, profile), plugins=[session])
+        code = pytest.main(_pytest_arguments(args, profile, chosen), plugins=[session])
         duration = time.perf_counter() - started
     if session.collection_errors or code in (
         pytest.ExitCode.USAGE_ERROR,
@@ -322,7 +375,17 @@ def _certify(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
         return 2
     if code == pytest.ExitCode.NO_TESTS_COLLECTED or session.collected == 0:
         raise UsageError(f"-k: no check matches {args.filter!r}")
-    run = _run_record(args, target, session.outcomes, external, duration, started_at)
+    outcomes = session.outcomes
+    if unreachable:
+        ran = {o.requirement_id for o in outcomes}
+        outcomes += [
+            CheckOutcome("preflight", r.id, Outcome.SKIPPED, reason=f"not reached: {unreachable}")
+            for r in XKS_REQUIREMENTS
+            if r.id not in ran and (not args.filter or r.id.startswith(args.filter))
+        ]
+    run = _run_record(args, target, outcomes, external, duration, started_at)
+    if unreachable:
+        run.notes.append(f"preflight: {unreachable}")
     written = write_reports(run, report_dir, redactor)
     _print_results(run, out, redactor)
     out.write(f"reports: {', '.join(str(p) for p in written)}\n")

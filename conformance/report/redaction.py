@@ -55,7 +55,7 @@ BINARY_FIELDS = frozenset(
     }
 )
 
-_AUTHORIZATION = re.compile(r"(?i)(authorization\s*[:=]\s*)[^\r\n,}]+")
+_AUTHORIZATION = re.compile(r"(AWS4-HMAC-SHA256\s+Credential=)[^\s\"',]+", re.ASCII)
 _SIGNATURE = re.compile(r"(?i)(signature=)[0-9a-f]{16,}")
 
 
@@ -115,7 +115,7 @@ class Redactor:
             self._secrets.add(secret)
 
     def redact(self, text: str) -> str:
-        """`text` with every registered secret and any Authorization value masked."""
+        """`text` with every registered secret, SigV4 credential scope and signature masked."""
         for secret in sorted(self._secrets, key=len, reverse=True):
             text = text.replace(secret, MASK)
         text = _AUTHORIZATION.sub(lambda m: m.group(1) + MASK, text)

@@ -8,16 +8,18 @@ judged (CKS-ERR-008); server-only rules (too long, pattern, enum) are sent as th
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conformance.checks.cks.judge import as_outcome, describe_input
 from conformance.model import ReferenceModel
 from conformance.report.outcomes import RequirementViolation, UnsupportedByTarget
 from conformance.spec.botocore_model import input_constraints
+from conformance.targets.boto import UnsendableRequestError
 from conformance.targets.factory import PreparedTarget
 from strategies.invalid_configs import InvalidStoreSetup, shape_violations
 from strategies.members import invalid_values_by_rule
@@ -26,18 +28,30 @@ from strategies.requirement_ids import CLIENT_RULE_REQUIREMENTS, requirement_for
 CREATE = "CreateCustomKeyStore"
 CLIENT_SIDE_RULES = frozenset(CLIENT_RULE_REQUIREMENTS)
 SERVER_SIDE_REFUSAL = "CKS-ERR-008"
+#: Examples per (member, rule) case: each case is narrow, so a few reach every rule's edges.
+EXAMPLES_PER_CASE = 12
 
 
 def _cases() -> list[Any]:
     cases = []
-    for path in sorted(input_constraints(CREATE)):
+    for path, constraint in sorted(input_constraints(CREATE).items()):
         for rule in sorted(invalid_values_by_rule(CREATE, path)):
+            if rule == "type" and constraint.type_name == "structure":
+                continue  # botocore cannot serialise a non-object there: nothing to send
             if rule == "required" and "." not in path:
                 continue  # CustomKeyStoreName: the only top-level required member
             rid = requirement_for_rule(CREATE, path, rule)
             ids = (rid, SERVER_SIDE_REFUSAL) if rule in CLIENT_SIDE_RULES else (rid,)
             cases.append(pytest.param(path, rule, marks=pytest.mark.requirement(*ids)))
     return cases
+
+
+def _sendable(config: dict[str, Any]) -> bool:
+    try:
+        json.dumps(config)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _reset(prepared: PreparedTarget) -> None:
@@ -47,7 +61,10 @@ def _reset(prepared: PreparedTarget) -> None:
 
 
 @pytest.mark.parametrize(("path", "rule"), _cases())
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
+@settings(
+    max_examples=EXAMPLES_PER_CASE,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
+)
 @given(data=st.data())
 def test_a_create_request_breaking_one_member_rule_is_refused(
     prepared: PreparedTarget, path: str, rule: str, data: st.DataObject
@@ -55,6 +72,7 @@ def test_a_create_request_breaking_one_member_rule_is_refused(
     invalid: InvalidStoreSetup = data.draw(
         shape_violations(path).filter(lambda s: s.violation.rule == rule), label="invalid"
     )
+    assume(_sendable(invalid.config))  # botocore cannot serialise e.g. bytes into JSON 1.1
     _reset(prepared)
     client_side = rule in CLIENT_SIDE_RULES
     model = ReferenceModel(prepared.world, client_validation=False)
@@ -62,7 +80,11 @@ def test_a_create_request_breaking_one_member_rule_is_refused(
     send = getattr(prepared.target, "call_unvalidated", None) if client_side else None
     if client_side and send is None:
         pytest.skip("the target cannot send requests with botocore's validation off")
-    observation = (send or prepared.target.call)(CREATE, invalid.config)
+    try:
+        observation = (send or prepared.target.call)(CREATE, invalid.config)
+    except UnsendableRequestError:
+        assume(False)  # not a request any client could send
+        raise
     if observation.unsupported:
         raise UnsupportedByTarget(invalid.violation.requirement_id, describe_input(CREATE, {}))
     outcome = as_outcome(observation)

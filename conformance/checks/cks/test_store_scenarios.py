@@ -151,7 +151,7 @@ def test_delete_and_disconnect_respect_the_connection_state(
 def test_an_unknown_store_id_is_not_found_by_every_operation(
     fresh: PreparedTarget, model: ReferenceModel, operation: str
 ) -> None:
-    request: dict[str, object] = by_id(UNKNOWN_STORE_ID)
+    request: dict[str, object] = {"CustomKeyStoreId": UNKNOWN_STORE_ID}
     if operation == "UpdateCustomKeyStore":
         request["NewCustomKeyStoreName"] = "renamed"
     judge(model, fresh.target, operation, request)
@@ -169,7 +169,7 @@ def test_describe_pages_hold_at_most_limit_and_together_list_every_store(
         outcome = judge(model, fresh.target, "DescribeCustomKeyStores", request)
         if not outcome.response.get("Truncated"):
             break
-        request = {"Limit": limit, "Marker": outcome.response["NextMarker"]}
+        request = {"Limit": limit, "Marker": str(outcome.response["NextMarker"])}
     judge(model, fresh.target, "DescribeCustomKeyStores", {"Marker": "forged-marker-0000"})
 
 

@@ -35,7 +35,7 @@ def test_a_kms_style_signature_is_accepted(wire: XksWire) -> None:
 
 
 @pytest.mark.requirement("XKS-AUTH-002")
-@pytest.mark.parametrize("operation", ["health", "metadata"])
+@pytest.mark.parametrize("operation", OPERATIONS)
 def test_an_unknown_access_key_id_is_refused_with_401(wire: XksWire, operation: str) -> None:
     signing = wire.signing(access_key_id="Invalid" + wire.target.credential.access_key_id)
     exchange = wire.post(
