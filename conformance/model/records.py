@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 HSM = "AWS_CLOUDHSM"
 XKS = "EXTERNAL_KEY_STORE"
@@ -52,6 +53,9 @@ class Settlement:
 @dataclass(frozen=True)
 class StoreRecord:
     """One custom key store as KMS holds it (secrets redacted in the repr)."""
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # the dataclass repr leaves the secret fields out
 
     store_id: str
     name: str

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 DEFAULT_ACCOUNT = "111122223333"
 DEFAULT_REGION = "us-east-1"
@@ -41,8 +42,16 @@ def _redacted_repr(secret: str) -> str:
     return repr(f"<redacted:{len(secret)}>")
 
 
+class _PrintsOwnRepr:
+    """Mixin: pretty printers (Hypothesis's counterexamples) show the redacting ``repr``,
+    not the dataclass fields one by one, which would print the secrets."""
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
 @dataclass(frozen=True)
-class ProxyCredential:
+class ProxyCredential(_PrintsOwnRepr):
     """A SigV4 credential an XKS proxy accepts (the secret is redacted in the repr).
 
     >>> ProxyCredential("A" * 20, "s" * 43)
@@ -124,7 +133,7 @@ class KmsUserState(_ReprEnum):
 
 
 @dataclass(frozen=True)
-class CloudHsmCluster:
+class CloudHsmCluster(_PrintsOwnRepr):
     """An AWS CloudHSM cluster (the kmsuser password is redacted in the repr)."""
 
     cluster_id: str

@@ -67,6 +67,11 @@ def _looks_unsupported(status: int | None, code: str, message: str) -> str | Non
     return None
 
 
+class UnsendableRequestError(ValueError):
+    """botocore cannot serialise the request at all (e.g. bytes or None where JSON needs a
+    string, with client-side validation off): nothing was sent."""
+
+
 class BotoTarget:
     """A target behind a boto3 KMS client.
 
@@ -96,6 +101,8 @@ class BotoTarget:
             return Observation(
                 operation, error_code=PARAM_VALIDATION_ERROR, error_message=str(error)
             )
+        except (TypeError, AttributeError) as error:
+            raise UnsendableRequestError(f"{operation}: botocore cannot serialise it") from error
         except NotImplementedError as error:
             return Observation(operation, unsupported_reason=f"NotImplementedError: {error}")
         except botocore.exceptions.ClientError as error:

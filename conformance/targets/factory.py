@@ -60,6 +60,13 @@ class PreparedTarget:
     world: World
     scenario: RunningScenario | None = None
 
+    def __repr__(self) -> str:
+        backends = "scenario" if self.scenario is not None else "no backends"
+        return f"PreparedTarget({self.target.name!r}, {backends})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
     def call(self, operation: str, request: Mapping[str, Any]) -> Observation:
         """Shorthand for ``target.call``."""
         result: Observation = self.target.call(operation, request)
