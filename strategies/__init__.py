@@ -43,6 +43,8 @@ from strategies.invalid_configs import (
 from strategies.keys import KeyCase, create_key_requests
 from strategies.members import (
     DOC_EXAMPLES_BREAKING_THEIR_PATTERN,
+    BoundaryValue,
+    boundary_values,
     invalid_values,
     invalid_values_by_rule,
     valid_values,
@@ -73,6 +75,7 @@ __all__ = [
     "DOC_EXAMPLES_BREAKING_THEIR_PATTERN",
     "MISSING",
     "STORE_QUOTA",
+    "BoundaryValue",
     "DescribeCase",
     "InvalidStoreSetup",
     "InvalidValue",
@@ -85,6 +88,7 @@ __all__ = [
     "Violation",
     "World",
     "backends_for",
+    "boundary_values",
     "cloudhsm_store_configs",
     "coexisting_store_sets",
     "conflicting_store_sets",

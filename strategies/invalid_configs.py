@@ -8,7 +8,11 @@ it) and changes exactly one thing, recorded in a `Violation`:
 - a member required for the store type is left out (OQ-12: ValidationException or the error
   of the check that member feeds, spec digest §4.1, §4.3);
 - a member that does not apply to the type is added (OQ-13, OQ-1, OQ-2: may be ignored);
-- CustomKeyStoreType is left out of an XKS configuration (it then defaults to AWS_CLOUDHSM).
+- CustomKeyStoreType is left out of an XKS configuration (it then defaults to AWS_CLOUDHSM);
+- grammar beyond the regex: an IP address host (CKS-XKS-001), a path version other than
+  the documented one (OQ-15), a service name of the other partition (OQ-27);
+- two shape violations at once (any of their errors, OQ-21), or a client-side violation
+  sent with botocore's validation off (KMS refuses it, OQ-10).
 
 >>> from strategies import first_example
 >>> bad = first_example(missing_member_violations())

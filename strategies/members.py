@@ -21,6 +21,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from hypothesis import strategies as st
@@ -39,7 +40,7 @@ from strategies.rules import (
     wrong_type_values,
 )
 from strategies.secrets import redacted_secret
-from strategies.violations import MISSING, InvalidValue, Violation
+from strategies.violations import MISSING, InvalidValue, ReplayableRepr, Violation
 
 SEEDS = st.integers(min_value=0, max_value=2**16)
 FREE_TEXT_CHARACTERS = st.characters(
@@ -312,3 +313,57 @@ def _pattern_breakers(c: MemberConstraint) -> st.SearchStrategy[Any]:
 @functools.cache
 def _in_range(c: MemberConstraint, low: int, high: int) -> st.SearchStrategy[str]:
     return strings_of_length(c, producible_lengths(c, low, high))
+
+
+@dataclass(frozen=True)
+class BoundaryValue(ReplayableRepr):
+    """A value whose length (or, for integers, value) is `size`, one of min-1/min/max/max+1.
+
+    `violation` is None when the value is valid (min and max of a pattern that can produce
+    them); otherwise the rule the size (or the pattern at that size) breaks.
+    """
+
+    size: int
+    value: Any
+    violation: Violation | None
+
+
+def boundary_sizes(operation: str, path: str) -> tuple[int, ...]:
+    """min-1, min, max and max+1 of a length- or range-constrained member (sizes >= 0)."""
+    c = member_constraint(operation, path)
+    if c.min_length is None or c.max_length is None:
+        raise ValueError(f"{operation}.{path} has no min/max in botocore")
+    edges = {c.min_length - 1, c.min_length, c.max_length, c.max_length + 1}
+    return tuple(sorted(n for n in edges if n >= 0 or c.type_name == "integer"))
+
+
+@functools.cache
+def boundary_values(operation: str, path: str) -> st.SearchStrategy[BoundaryValue]:
+    """Both sides of the member's min and max boundaries, each labelled.
+
+    >>> from strategies import first_example
+    >>> b = first_example(boundary_values("CreateCustomKeyStore", "XksProxyUriEndpoint"),
+    ...                   lambda b: b.size == 9)
+    >>> b.violation.rule
+    'below_min'
+    """
+    c = member_constraint(operation, path)
+
+    def label(size: int) -> Any:
+        def make(value: Any) -> BoundaryValue:
+            bad = labelled(operation, path, value)
+            return BoundaryValue(size, value, bad.violation if bad else None)
+
+        return make
+
+    per_size = []
+    for size in boundary_sizes(operation, path):
+        values: st.SearchStrategy[Any]
+        if c.type_name == "integer":
+            values = st.just(size)
+        elif c.pattern is None or _pattern(c).can_make(size):
+            values = strings_of_length(c, [size])  # only the size can be wrong
+        else:
+            values = _near_length(c, size)  # the pattern cannot be met at this size
+        per_size.append(values.map(label(size)))
+    return st.one_of(per_size)

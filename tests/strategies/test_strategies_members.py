@@ -17,6 +17,9 @@ from conformance.spec.botocore_model import (
 )
 from strategies.members import (
     DOC_EXAMPLES_BREAKING_THEIR_PATTERN,
+    BoundaryValue,
+    boundary_sizes,
+    boundary_values,
     invalid_values,
     invalid_values_by_rule,
     valid_values,
@@ -140,3 +143,36 @@ def test_known_traps_are_classified_as_the_digest_says(
     path: str, value: str, rule: str | None
 ) -> None:
     assert breaks(member_constraint("CreateCustomKeyStore", path), value) == rule
+
+
+BOUNDED = [
+    (op, path)
+    for op, path in MEMBERS
+    if member_constraint(op, path).type_name in ("string", "integer")
+    and member_constraint(op, path).max_length is not None
+    and not member_constraint(op, path).enum
+]
+
+
+@pytest.mark.parametrize(("operation", "path"), BOUNDED, ids=[".".join(m) for m in BOUNDED])
+def test_boundary_values_give_both_sides_of_min_and_max_labelled(operation: str, path: str) -> None:
+    c = member_constraint(operation, path)
+    assert c.min_length is not None and c.max_length is not None
+    low, high = c.min_length, c.max_length
+    seen: set[int] = set()
+
+    @settings(max_examples=40, derandomize=True, database=None)
+    @given(boundary_values(operation, path))
+    def check(b: BoundaryValue) -> None:
+        seen.add(b.size)
+        rule = b.violation.rule if b.violation else None
+        if b.size < low:
+            assert rule == "below_min"
+        elif b.size > high:
+            assert rule == "above_max"
+        else:
+            assert rule in (None, "pattern"), b
+            assert rule is None or not LengthAwarePattern(c.pattern or "", b.size).can_make(b.size)
+
+    check()
+    assert seen == set(boundary_sizes(operation, path))
