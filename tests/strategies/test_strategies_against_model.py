@@ -11,7 +11,7 @@ from __future__ import annotations
 import collections
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from strategy_oracle import SCENARIOS, any_scenario
 
 ACCEPTANCE_EXAMPLES = max(1500, settings().max_examples * 5)
@@ -29,8 +29,11 @@ def test_generated_cases_are_judged_by_the_model_as_their_labels_say(
     judged: tuple[Any, Any],
 ) -> None:
     run, case = judged
-    kind, _ = run(case)
+    kind, requirement_ids = run(case)
     TALLY[kind] += 1
+    event(kind)  # shown by --hypothesis-show-statistics
+    for requirement_id in requirement_ids:
+        event(requirement_id)
 
 
 def test_the_mixed_run_reached_every_kind_of_case() -> None:
