@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -98,15 +98,16 @@ def _level_of(requirement_id: str) -> str:
     return registry()[requirement_id].level.value
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    outcome = yield
-    report: pytest.TestReport = outcome.get_result()
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
     ids = requirement_ids(item)
     if not ids or (report.when != "call" and report.outcome == "passed"):
-        return
+        return report
     if report.when == "teardown" and report.outcome == "skipped":
-        return
+        return report
     raised = call.excinfo.value if call.excinfo is not None else None
     skipped_reason = None
     if report.outcome == "skipped" and call.excinfo is not None:
@@ -124,6 +125,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     )
     item.config.stash.setdefault(OUTCOMES_KEY, []).extend(graded)
     _reshape_report(report, item, graded)
+    return report
 
 
 def _reshape_report(

@@ -264,7 +264,9 @@ class _CertifySession:
         self.stream.flush()
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        self.outcomes = list(session.config.stash.get(OUTCOMES_KEY, []))
+        stash = session.config.stash
+        collected: list[CheckOutcome] = stash[OUTCOMES_KEY] if OUTCOMES_KEY in stash else []
+        self.outcomes = list(collected)
         if not self.quiet:
             self.stream.write("\n")
 

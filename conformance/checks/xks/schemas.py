@@ -27,14 +27,10 @@ HEALTH_FIELDS = frozenset(
 METADATA_FIELDS = frozenset({"keySpec", "keyUsage", "keyStatus"})
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def health_problem(body: Mapping[str, Any]) -> str | None:
     """What is wrong with a GetHealthStatus response body, or None."""
     size = body.get("xksProxyFleetSize")
-    if not _is_int(size) or size <= 0:
+    if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
         return "xksProxyFleetSize must be an integer > 0"
     for name in ("xksProxyVendor", "xksProxyModel", "ekmVendor"):
         if not isinstance(body.get(name), str) or not body[name]:

@@ -130,7 +130,7 @@ def test_connections_are_kept_alive(
     """Sequential calls on one http.client connection: count how often it had to reopen."""
     path, payload, headers = signed_health_request(wire)
     conn = http11_connection(xks_target)
-    opened, statuses = 0, []
+    opened, statuses = 0, list[int | str]()
     try:
         for _ in range(KEEPALIVE_REQUESTS):
             if conn.sock is None:

@@ -25,6 +25,14 @@ def _flip(data: bytes, bit: int) -> bytes:
     return data[:index] + bytes([data[index] ^ (1 << (bit % 8))]) + data[index + 1 :]
 
 
+def _tampered(sealed: Sealed, field: str, bit: int) -> Sealed:
+    if field == "ciphertext":
+        return dataclasses.replace(sealed, ciphertext=_flip(sealed.ciphertext, bit))
+    if field == "iv":
+        return dataclasses.replace(sealed, iv=_flip(sealed.iv, bit))
+    return dataclasses.replace(sealed, tag=_flip(sealed.tag, bit))
+
+
 @pytest.mark.requirement("XKS-TAMPER-001")
 @given(
     plaintext=generators.plaintexts(min_size=1),
@@ -36,7 +44,7 @@ def test_a_flipped_bit_in_ciphertext_iv_or_tag_fails_decrypt(
     wire: XksWire, plaintext: Payload, aad: Payload | None, field: str, bit: int
 ) -> None:
     sealed = encrypt_for_setup(wire, wire.target.key_id, plaintext.data, aad_bytes(aad))
-    tampered = dataclasses.replace(sealed, **{field: _flip(getattr(sealed, field), bit)})
+    tampered = _tampered(sealed, field, bit)
     exchange = decrypt(wire, wire.target.key_id, tampered, aad_bytes(aad), note=f"{field} flipped")
     exchange.expect_error("XKS-TAMPER-001", INVALID_CIPHERTEXT)
 
