@@ -39,6 +39,7 @@ from conformance.pytest_plugin import OUTCOMES_KEY, XKS_TARGET_KEY
 from conformance.report.console import (
     PROGRESS_CHARS,
     render_findings,
+    render_measurements,
     render_summary_table,
     render_verdict,
 )
@@ -48,7 +49,6 @@ from conformance.report.run import RunRecord, build_run_record
 from conformance.report.writers import write_reports
 from conformance.spec.xks_requirements import XKS_REQUIREMENTS
 from conformance.spec.xks_target import (
-    TC_DEFAULTS,
     XksTarget,
     XksTargetError,
     target_from_env,
@@ -198,7 +198,10 @@ def _reproduce_command(args: argparse.Namespace, target: XksTarget, external: bo
     if external:
         words += ["--host", target.base_url.split("://", 1)[1]]
         words += ["--uri-prefix", target.uri_prefix or "''"]
-        for dest in ("ca_bundle", "client_cert", "client_key", "disabled_key_id", "region"):
+        for dest in (
+            "ca_bundle", "client_cert", "client_key", "region", "key_id", "encrypt_only_key_id",
+            "decrypt_only_key_id", "impotent_key_id", "disabled_key_id", "ping_url",
+        ):  # fmt: skip
             if getattr(args, dest):
                 words += ["--" + dest.replace("_", "-"), str(getattr(args, dest))]
     for fault in args.fault:
@@ -265,7 +268,8 @@ class _CertifySession:
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         stash = session.config.stash
-        collected: list[CheckOutcome] = stash[OUTCOMES_KEY] if OUTCOMES_KEY in stash else []
+        empty: list[CheckOutcome] = []
+        collected: list[CheckOutcome] = stash.get(OUTCOMES_KEY, empty)
         self.outcomes = list(collected)
         if not self.quiet:
             self.stream.write("\n")
@@ -409,8 +413,7 @@ def _run_record(
         "seed": args.seed,
         "filter": args.filter,
         "faults": list(args.fault),
-        "official_client_defaults_used": external
-        and all(os.environ.get(name) is None for name in TC_DEFAULTS),
+        "no_shrink": bool(args.no_shrink),
     }
     run = build_run_record(
         requirements,
@@ -428,6 +431,9 @@ def _run_record(
 
 def _print_results(run: RunRecord, out: TextIO, redactor: Redactor) -> None:
     out.write("\n" + render_summary_table(run) + "\n")
+    measured = render_measurements(run)
+    if measured:
+        out.write("\nMeasured\n" + redactor.redact(measured) + "\n")
     findings = render_findings(run)
     if findings:
         out.write("\nFindings\n\n" + redactor.redact(findings) + "\n")

@@ -58,6 +58,17 @@ def render_findings(run: RunRecord) -> str:
     return "\n\n".join(render_finding(run, item) for item in run.problems())
 
 
+def render_measurements(run: RunRecord) -> str:
+    """What passing checks measured (latency percentiles, burst answers), one per line."""
+    lines = []
+    for item in run.requirements:
+        decisive = item.decisive
+        shown = any(line.endswith(f"] {decisive.actual}") for line in lines) if decisive else True
+        if item.outcome is Outcome.PASS and decisive is not None and decisive.actual and not shown:
+            lines.append(f"[{item.requirement_id}] {decisive.actual}")
+    return "\n".join(lines)
+
+
 def render_verdict(run: RunRecord) -> str:
     """The last line: certified or not, and why."""
     counts = run.counts()

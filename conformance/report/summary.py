@@ -54,7 +54,9 @@ def render_summary_markdown(run: RunRecord) -> str:
     for item in run.requirements:
         decisive = item.decisive
         detail = ""
-        if decisive is not None and decisive.actual:
+        if decisive is not None and decisive.actual and not decisive.expected:
+            detail = f"measured: {decisive.actual}"
+        elif decisive is not None and decisive.actual:
             detail = f"expected {decisive.expected}; got {decisive.actual}"
         elif decisive is not None and decisive.reason:
             detail = decisive.reason

@@ -151,11 +151,12 @@ class XksTarget:
         return 443
 
     def secrets(self) -> list[str]:
-        """Every secret string of this target, for the report redactor."""
-        found = [self.credential.secret.reveal()]
-        for extra in (self.second_credential, self.other_tenant_credential):
-            if extra is not None:
-                found.append(extra.secret.reveal())
+        """Every secret string of this target (SigV4 secrets, and the access key ids that
+        go with them), for the report redactor."""
+        found = []
+        for each in (self.credential, self.second_credential, self.other_tenant_credential):
+            if each is not None:
+                found += [each.secret.reveal(), each.access_key_id]
         return found
 
     def public_description(self) -> dict[str, Any]:
