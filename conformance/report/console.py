@@ -60,7 +60,7 @@ def render_findings(run: RunRecord) -> str:
 
 def render_measurements(run: RunRecord) -> str:
     """What passing checks measured (latency percentiles, burst answers), one per line."""
-    lines = []
+    lines: list[str] = []
     for item in run.requirements:
         decisive = item.decisive
         shown = any(line.endswith(f"] {decisive.actual}") for line in lines) if decisive else True
