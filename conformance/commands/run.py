@@ -13,16 +13,18 @@ Exit status: 0 when no MUST requirement failed, 1 when one did, 2 for usage erro
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase, settings
 
 import conformance.checks.cks as cks_checks
 from conformance.checks.cks.conftest import PREPARED_TARGET_KEY
 from conformance.commands.run_report import print_summary, secrets_of, write_reports
 from conformance.emulator.faults import EMULATOR_FAULTS, UnknownEmulatorFaultError
-from conformance.profiles import PROFILES
+from conformance.profiles import PROFILES, register_profiles
 from conformance.pytest_plugin import OUTCOMES_KEY
 from conformance.report.outcomes import CheckOutcome
 from conformance.targets.aws import AwsFenceError
@@ -53,7 +55,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--profile", default="default", choices=sorted(PROFILES), help="Hypothesis profile"
     )
-    parser.add_argument("--seed", type=int, default=None, help="Hypothesis seed (reproduce)")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="Hypothesis seed (default: a fresh one, printed)"
+    )
+    parser.add_argument(
+        "--no-shrink",
+        action="store_true",
+        help="report the first failing example as found (faster; not minimal)",
+    )
     parser.add_argument("-k", dest="keyword", default=None, help="pytest -k expression")
     parser.add_argument(
         "--report-dir",
@@ -78,6 +87,20 @@ class _RunPlugin:
         self.outcomes = list(config.stash[OUTCOMES_KEY]) if OUTCOMES_KEY in config.stash else []
 
 
+def _profile_name(args: argparse.Namespace) -> str:
+    """The Hypothesis profile to load: the chosen one, or a copy of it without shrinking."""
+    if not args.no_shrink:
+        return str(args.profile)
+    name = f"{args.profile}-no-shrink"
+    register_profiles()
+    settings.register_profile(
+        name,
+        parent=settings.get_profile(args.profile),
+        phases=[phase for phase in Phase if phase is not Phase.shrink],
+    )
+    return name
+
+
 def _pytest_args(args: argparse.Namespace) -> list[str]:
     checks_dir = str(Path(cks_checks.__file__).parent)
     chosen = [
@@ -90,11 +113,10 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
         "addopts=",
         "-W",
         "ignore::pytest.PytestAssertRewriteWarning",
-        f"--hypothesis-profile={args.profile}",
+        f"--hypothesis-profile={_profile_name(args)}",
         "-v" if args.verbose else "-q",
     ]
-    if args.seed is not None:
-        chosen.append(f"--hypothesis-seed={args.seed}")
+    chosen.append(f"--hypothesis-seed={args.seed}")
     if args.keyword:
         chosen += ["-k", args.keyword]
     return chosen
@@ -104,8 +126,6 @@ def reproduce_line(args: argparse.Namespace) -> str:
     """The command that repeats this run."""
     parts = ["kscheck run", f"--target {args.target}", f"--profile {args.profile}"]
     parts += [f"--emulator-fault {name}" for name in args.emulator_fault]
-    if args.seed is not None:
-        parts.append(f"--seed {args.seed}")
     return " ".join(parts)
 
 
@@ -115,11 +135,16 @@ def execute(args: argparse.Namespace) -> int:
         for fault in EMULATOR_FAULTS.values():
             print(f"{fault.name:<28} {fault.summary}")
         return 0
+    if args.seed is None:
+        args.seed = random.randrange(2**32)
     try:
         with prepare_target(
             args.target, region=args.region, emulator_faults=args.emulator_fault
         ) as prepared:
-            print(f"kscheck run: target {args.target} ({prepared.target.name})", flush=True)
+            print(
+                f"kscheck run: target {args.target}, profile {args.profile}, seed {args.seed}",
+                flush=True,
+            )
             plugin = _RunPlugin(prepared)
             exit_code = pytest.main(_pytest_args(args), plugins=[plugin])
             redactor = secrets_of(prepared)

@@ -1,0 +1,97 @@
+"""Every emulator fault makes `kscheck run` fail, naming a requirement the fault breaks.
+
+Each fault runs `kscheck run` in a subprocess (the real CLI, the real emulator, real fake
+proxies) on the checks that reach the defect, and reads results.json. Two run at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.emulator.faults import EMULATOR_FAULTS
+
+#: fault -> (the checks that reach the defect, as -k; the requirements it breaks, of which
+#: at least one must FAIL). The full `kscheck run` catches each too; the narrow selection
+#: keeps this self-test fast.
+FAULT_EXPECTATIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "owner_not_described": (
+        "vpc_store_is_described",
+        frozenset({"CKS-OWNER-007", "CKS-DESCRIBE-008"}),
+    ),
+    "creation_date_missing": ("public_store_connects", frozenset({"CKS-DESCRIBE-005"})),
+    "error_code_missing": (
+        "failing_backend",
+        frozenset({"CKS-DESCRIBE-009", "CKS-CONNECT-005", "CKS-CONNECT-004"}),
+    ),
+    "limit_ignored": ("describe_pages", frozenset({"CKS-PAGE-001"})),
+    "name_length_unchecked": ("CustomKeyStoreName-above_max", frozenset({"CKS-SHAPE-002"})),
+    "proxy_not_checked": (
+        "refused_when_its_proxy",
+        frozenset({"CKS-XKS-003", "CKS-XKS-004", "CKS-XKS-005", "CKS-XKS-006", "CKS-XKS-007"}),
+    ),
+    "connect_always_succeeds": (
+        "failing_backend",
+        frozenset({"CKS-DESCRIBE-010", "CKS-CONNECT-005", "CKS-CONNECT-004"}),
+    ),
+    "delete_ignores_state": ("respect_the_connection_state", frozenset({"CKS-STATE-003"})),
+    "not_found_as_validation": (
+        "unknown_store_id",
+        frozenset({"CKS-STATE-006", "CKS-DESCRIBE-004"}),
+    ),
+    "synchronous_connect_errors": ("failing_backend", frozenset({"CKS-CONNECT-001"})),
+}
+EVERY_SELECTION = " or ".join(sorted({keyword for keyword, _ in FAULT_EXPECTATIONS.values()}))
+
+
+def run_kscheck(fault: str | None, keyword: str, report_dir: Path) -> tuple[int, dict[str, Any]]:
+    command = [sys.executable, "-m", "conformance.cli", "run", "--profile", "ci", "--seed", "7"]
+    command.append("--no-shrink")
+    command += ["-k", keyword, "--report-dir", str(report_dir)]
+    if fault is not None:
+        command += ["--emulator-fault", fault]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    results = json.loads((report_dir / "results.json").read_text())
+    return done.returncode, results
+
+
+def failed_requirements(results: dict[str, Any]) -> set[str]:
+    return {r["id"] for r in results["requirements"] if r["outcome"] == "FAIL"}
+
+
+def test_every_fault_has_an_expectation() -> None:
+    assert set(FAULT_EXPECTATIONS) == set(EMULATOR_FAULTS)
+
+
+def test_the_clean_emulator_passes_the_checks_the_fault_tests_use(tmp_path: Path) -> None:
+    code, results = run_kscheck(None, EVERY_SELECTION, tmp_path)
+    assert failed_requirements(results) == set()
+    assert code == 0
+    assert results["counts"]["PASS"] > 15
+
+
+@pytest.mark.requirement("CKS-SECRET-003")
+def test_each_emulator_fault_fails_a_requirement_it_breaks(tmp_path: Path) -> None:
+    def one(fault: str) -> tuple[str, int, set[str]]:
+        keyword, _ = FAULT_EXPECTATIONS[fault]
+        code, results = run_kscheck(fault, keyword, tmp_path / fault)
+        return fault, code, failed_requirements(results)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        observed = list(pool.map(one, sorted(FAULT_EXPECTATIONS)))
+    wrong = {
+        fault: sorted(failed)
+        for fault, code, failed in observed
+        if code != 1 or not failed & FAULT_EXPECTATIONS[fault][1]
+    }
+    assert wrong == {}, f"faults not caught as expected (fault: FAILed requirements): {wrong}"
+    for fault, _, _ in observed:
+        for path in (tmp_path / fault).iterdir():
+            text = path.read_text()
+            assert "kmsuser-pass" not in text, f"{fault}: a password reached {path.name}"
