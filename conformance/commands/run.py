@@ -84,7 +84,9 @@ class _RunPlugin:
         config.stash[PREPARED_TARGET_KEY] = self.prepared
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        self.outcomes = list(config.stash[OUTCOMES_KEY]) if OUTCOMES_KEY in config.stash else []
+        empty: list[CheckOutcome] = []
+        collected: list[CheckOutcome] = config.stash.get(OUTCOMES_KEY, empty)
+        self.outcomes = list(collected)
 
 
 def _profile_name(args: argparse.Namespace) -> str:
