@@ -5,7 +5,16 @@ Every check names the requirements it tests::
     @pytest.mark.requirement("XKS-AUTH-003")
     def test_wrong_secret_is_refused_with_401(...): ...
 
-Collection fails when a marker names an ID that the registry does not hold.
+Collection fails when a marker names an ID that the registry does not hold; ``-k XKS-AUTH-003``
+selects the checks of one requirement.
+
+It also grades outcomes (a :class:`~conformance.report.outcomes.RequirementViolation` of a
+SHOULD rule passes with a note, a 501 is a skip; see :mod:`conformance.report.grading`),
+collects them in ``config.stash[OUTCOMES_KEY]``, registers the Hypothesis profiles of
+:mod:`conformance.profiles`, and provides the ``xks_target`` fixture, so the XKS checks also
+run under plain pytest::
+
+    pytest --pyargs conformance.checks.xks --xks-fault urlsafe_base64
 """
 
 from __future__ import annotations

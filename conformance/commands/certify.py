@@ -25,6 +25,7 @@ import datetime
 import os
 import shlex
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -32,6 +33,7 @@ from typing import Any, TextIO
 
 import pytest
 from hypothesis import Phase, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from conformance import __version__
 from conformance.profiles import PROFILES, register_profiles
@@ -332,6 +334,16 @@ def _pytest_arguments(args: argparse.Namespace, profile: str, filter: str | None
     return arguments
 
 
+def _run_pytest(arguments: list[str], session: _CertifySession) -> int | pytest.ExitCode:
+    """pytest.main with Hypothesis's scratch files in a temporary directory, not the cwd."""
+    with tempfile.TemporaryDirectory(prefix="kscheck-hypothesis-") as scratch:
+        set_hypothesis_home_dir(scratch)
+        try:
+            return pytest.main(arguments, plugins=[session])
+        finally:
+            set_hypothesis_home_dir(None)
+
+
 def _report_directory(args: argparse.Namespace) -> Path:
     if args.report_dir:
         return Path(args.report_dir)
@@ -370,7 +382,7 @@ def _certify(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
         chosen = _effective_filter(args.filter, unreachable)
         started_at = datetime.datetime.now(datetime.timezone.utc)
         started = time.perf_counter()
-        code = pytest.main(_pytest_arguments(args, profile, chosen), plugins=[session])
+        code = _run_pytest(_pytest_arguments(args, profile, chosen), session)
         duration = time.perf_counter() - started
     if session.collection_errors or code in (
         pytest.ExitCode.USAGE_ERROR,

@@ -39,6 +39,10 @@ SHOWN_FIELDS = frozenset(
         "encryptionAlgorithm",
         "ciphertextDataIntegrityValueAlgorithm",
         "kmsOperation",
+        "kmsRequestId",
+        "kmsViaService",
+        "awsPrincipalArn",
+        "kmsKeyArn",
     }
 )
 
@@ -85,7 +89,7 @@ def describe_value(name: str, value: Any, depth: int = 0) -> str:
         return f"<{type(value).__name__}>"
     if name in BINARY_FIELDS:
         return _binary_size(value)
-    if name in SHOWN_FIELDS and len(value) <= 64 and value.isprintable():
+    if name in SHOWN_FIELDS and len(value) <= 96 and value.isprintable():
         return value
     return f"<string, {len(value)} chars>"
 
