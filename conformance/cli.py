@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": ("run", "check a KMS target's custom key store API against the reference model"),
     "certify": ("certify", "certify an XKS proxy against the XKS proxy API spec"),
     "proxy": ("proxy", "run the fake TLS XKS proxy until Ctrl-C"),
+    "emulator": ("emulator", "serve the reference KMS emulator until Ctrl-C"),
     "requirements": ("requirements", "list the requirement registry"),
 }
 
