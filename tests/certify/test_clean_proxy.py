@@ -87,3 +87,17 @@ def test_a_failing_run_prints_findings_in_the_h2spec_format(
     assert "kscheck certify --fault get_accepted" in lines[3]
     assert "-k XKS-HTTP-002 --seed 0" in lines[3]
     assert "NOT CERTIFIED" in console
+
+
+def test_junit_reports_each_failed_requirement_as_a_failure(
+    certify_runs: dict[str, CertifyRun],
+) -> None:
+    run = certify_runs["fault:key_usage_ignored"]
+    suite = ET.parse(run.report_dir / "junit.xml").getroot()
+    failed = {
+        case.get("name", "").split(" ")[0]
+        for case in suite.iter("testcase")
+        if case.find("failure") is not None
+    }
+    assert failed == run.ids_with("FAIL") != set()
+    assert suite.get("failures") == str(len(failed))
