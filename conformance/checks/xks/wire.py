@@ -51,6 +51,9 @@ class WireResponse:
             return str(self.json["errorName"])
         return None
 
+    def __repr__(self) -> str:
+        return f"WireResponse({self.describe()!r})"
+
     def describe(self) -> str:
         """A one-line, secret-free description: status and a structural body summary."""
         if self.status is None:
