@@ -15,7 +15,7 @@ redacted_secret('XksProxyAuthenticationCredential.RawSecretAccessKey', 43, seed=
 from __future__ import annotations
 
 from random import Random
-from typing import Any
+from typing import Any, overload
 
 from conformance.spec.botocore_model import MemberConstraint, member_constraint
 from strategies.patterns import PRINTABLE_ASCII, length_aware, random_chooser
@@ -71,6 +71,28 @@ def redacted_secret(member: str, length: int, seed: int = 0, tail: str = "") -> 
     recipe = f"redacted_secret({member!r}, {length}, seed={seed}"
     recipe += f", tail={tail!r})" if tail else ")"
     return Secret(value, recipe)
+
+
+@overload
+def hidden_secret(member: str, value: str) -> Secret: ...
+@overload
+def hidden_secret(member: str, value: None) -> None: ...
+@overload
+def hidden_secret(member: str, value: str | None) -> Secret | None: ...
+def hidden_secret(member: str, value: str | None) -> Secret | None:
+    """`value` (a secret from elsewhere: a live proxy, a stored record) with a redacted repr.
+
+    The repr is a string literal naming the member, so a printed counterexample stays valid
+    Python without showing the secret; an existing `Secret` is returned unchanged.
+
+    >>> hidden_secret("KeyStorePassword", "kmsuser-pass")
+    '<redacted:KeyStorePassword>'
+    >>> hidden_secret("KeyStorePassword", "kmsuser-pass") == "kmsuser-pass"
+    True
+    """
+    if value is None or isinstance(value, Secret):
+        return value
+    return Secret(value, repr(f"<redacted:{member}>"))
 
 
 def is_sensitive(operation: str, path: str) -> bool:

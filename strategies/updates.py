@@ -41,6 +41,7 @@ from strategies.configs import (
 )
 from strategies.invalid_configs import missing_member_violation, not_applicable_violation
 from strategies.members import valid_values
+from strategies.secrets import hidden_secret
 from strategies.violations import INVALID_STATE, MISSING, ReplayableRepr, Violation, with_member
 from strategies.worlds import service_name_in, serving
 
@@ -85,6 +86,8 @@ def store_as_config(store: StoreRecord) -> dict[str, Any]:
     """The CreateCustomKeyStore-style configuration describing an existing store."""
     if not store.is_xks:
         return {"CustomKeyStoreName": store.name, "CloudHsmClusterId": store.cluster_id}
+    # The stored secret may be a plain string (e.g. from a live proxy): hide it in reprs.
+    secret = hidden_secret("RawSecretAccessKey", store.raw_secret_access_key)
     config: dict[str, Any] = {
         "CustomKeyStoreName": store.name,
         "CustomKeyStoreType": store.store_type,
@@ -93,7 +96,7 @@ def store_as_config(store: StoreRecord) -> dict[str, Any]:
         "XksProxyUriPath": store.uri_path,
         "XksProxyAuthenticationCredential": {
             "AccessKeyId": store.access_key_id,
-            "RawSecretAccessKey": store.raw_secret_access_key,
+            "RawSecretAccessKey": secret,
         },
     }
     if store.is_vpc:

@@ -105,3 +105,25 @@ def test_a_failing_example_prints_secrets_redacted_and_replayable() -> None:
     config = eval(call.group(1), dict(NAMESPACE))
     secret = config["XksProxyAuthenticationCredential"]["RawSecretAccessKey"]
     assert str(secret) not in printed
+
+
+def test_update_cases_hide_a_stored_plain_secret() -> None:
+    from conformance.model import StoreRecord
+    from strategies import first_example
+    from strategies.updates import update_requests
+
+    plain = "p" * 43  # as a store created with a live proxy's credential holds it
+    store = StoreRecord(
+        "cks-1",
+        "a",
+        "EXTERNAL_KEY_STORE",
+        connectivity="PUBLIC_ENDPOINT",
+        uri_endpoint="https://xks.example.com",
+        uri_path="/kms/xks/v1",
+        access_key_id="A" * 20,
+        raw_secret_access_key=plain,
+    )
+    case = first_example(update_requests(store, "DISCONNECTED"), lambda c: c.group == "name")
+    assert case.after["XksProxyAuthenticationCredential"]["RawSecretAccessKey"] == plain
+    assert plain not in repr(case)
+    assert plain not in pretty(case)

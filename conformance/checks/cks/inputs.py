@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 
 from conformance.emulator.scenario import OTHER_ACCOUNT, RunningScenario
 from conformance.model import ProxyBehaviour
+from strategies.secrets import hidden_secret
 
 HEALTHY = ProxyBehaviour.HEALTHY
-WRONG_SECRET = "W" * 43
+WRONG_SECRET = hidden_secret("RawSecretAccessKey", "W" * 43)
 WRONG_ACCESS_KEY_ID = "WRONGWRONGWRONGWRONG"
 
 
@@ -44,7 +45,8 @@ class ScenarioInputs:
         chosen = accepted[index % len(accepted)]
         return {
             "AccessKeyId": chosen.access_key_id,
-            "RawSecretAccessKey": chosen.raw_secret_access_key,
+            # a live proxy's real secret: drawn configs are printed in counterexamples
+            "RawSecretAccessKey": hidden_secret("RawSecretAccessKey", chosen.raw_secret_access_key),
         }
 
     def path(self, host: str, index: int = 0) -> str:
@@ -96,7 +98,9 @@ class ScenarioInputs:
             "CustomKeyStoreName": name,
             "CloudHsmClusterId": cluster.cluster_id,
             "TrustAnchorCertificate": cluster.trust_anchor,
-            "KeyStorePassword": password or cluster.kmsuser_password,
+            "KeyStorePassword": hidden_secret(
+                "KeyStorePassword", password or cluster.kmsuser_password
+            ),
         }
 
     def coexisting_configs(self, prefix: str) -> list[dict[str, Any]]:
@@ -139,6 +143,6 @@ class ScenarioInputs:
             self.cloudhsm_config,
             names,
             st.sampled_from(clusters),
-            password=st.sampled_from([None, "wrong-password"]),
+            password=st.sampled_from([None, hidden_secret("KeyStorePassword", "wrong-password")]),
         )
         return st.one_of(public, vpc, hsm)
