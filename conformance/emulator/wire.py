@@ -69,7 +69,7 @@ class KmsJsonApplication:
             )
         try:
             body = json.loads(raw or b"{}")
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # deep nesting
             return _json_response(400, error_body("SerializationException", "body is not JSON"))
         if not isinstance(body, dict):
             return _json_response(
@@ -84,6 +84,8 @@ class KmsJsonApplication:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
+        # one byte over the limit is enough to refuse; a chunked body is never read further
+        request.max_content_length = self.max_body_bytes + 1
         try:
             response = self._respond(request)
         except HTTPException as error:  # e.g. werkzeug refusing a malformed request

@@ -221,7 +221,7 @@ class FakeXksApplication:
     def _json_body(self, request: HttpRequest) -> dict[str, Any]:
         try:
             body = json.loads(request.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # Recursion: deep nesting
             raise protocol.validation_error("body", "must be a JSON object") from None
         if not isinstance(body, dict):
             raise protocol.validation_error("body", "must be a JSON object")

@@ -398,31 +398,39 @@ def start_fake_proxy(
         overrides.setdefault("mtls", True)
     config = dataclasses.replace(base, faults=chosen, **overrides)
     owned: Path | None = None
-    if certificates is None:
-        if cert_dir is None:
-            owned = Path(tempfile.mkdtemp(prefix="kscheck-proxy-certs-"))
-        certificates = make_certificates(cert_dir or owned or ".", region=config.region)
-    app = FakeXksApplication(config)
-    server = _ProxyHttpServer(
-        (config.host, config.port),
-        app,
-        build_tls_context(config, certificates),
-        read_timeout=config.read_timeout,
-        max_body_bytes=config.max_body_bytes,
-        client_subject=certificates.client_subject
-        if config.mtls and "mtls_not_enforced" not in config.faults
-        else None,
-    )
-    ping_server = None
-    if config.ping_port is not None:
-        ping_server = _ProxyHttpServer(
-            (config.host, config.ping_port),
-            None,
-            None,
+    server: _ProxyHttpServer | None = None
+    try:  # a failure half-way (port in use, bad cert dir) must not leak sockets or temp files
+        if certificates is None:
+            if cert_dir is None:
+                owned = Path(tempfile.mkdtemp(prefix="kscheck-proxy-certs-"))
+            certificates = make_certificates(cert_dir or owned or ".", region=config.region)
+        app = FakeXksApplication(config)
+        server = _ProxyHttpServer(
+            (config.host, config.port),
+            app,
+            build_tls_context(config, certificates),
             read_timeout=config.read_timeout,
-            max_body_bytes=0,
-            handler=_PingHandler,
+            max_body_bytes=config.max_body_bytes,
+            client_subject=certificates.client_subject
+            if config.mtls and "mtls_not_enforced" not in config.faults
+            else None,
         )
+        ping_server = None
+        if config.ping_port is not None:
+            ping_server = _ProxyHttpServer(
+                (config.host, config.ping_port),
+                None,
+                None,
+                read_timeout=config.read_timeout,
+                max_body_bytes=0,
+                handler=_PingHandler,
+            )
+    except BaseException:
+        if server is not None:
+            server.server_close()
+        if owned is not None:
+            shutil.rmtree(owned, ignore_errors=True)
+        raise
     proxy = RunningProxy(config, certificates, app, server, ping_server, owned)
     proxy._start()
     return proxy

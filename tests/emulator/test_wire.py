@@ -51,6 +51,7 @@ def test_well_formed_request_reaches_the_handler(server: LoopbackServer) -> None
         (b"{not json", "TrentService.Echo", 400, "SerializationException"),
         (b"\xff\xfe\x00garbage", "TrentService.Echo", 400, "SerializationException"),
         (b"[1, 2]", "TrentService.Echo", 400, "SerializationException"),
+        (b"[" * 2000 + b"]" * 2000, "TrentService.Echo", 400, "SerializationException"),
         (b"{}", None, 400, "UnknownOperationException"),
         (b"{}", "SomeOtherService.Echo", 400, "UnknownOperationException"),
         (b"{}", "TrentService.Crash", 500, "KMSInternalException"),
@@ -73,3 +74,16 @@ def test_a_client_that_stops_mid_request_does_not_block_others(server: LoopbackS
 def test_get_is_refused_with_a_json_error(server: LoopbackServer) -> None:
     response = requests.get(server.url + "/", timeout=5)
     assert_error(response, 405, "UnknownOperationException")
+
+
+def test_an_oversized_chunked_body_is_refused_with_413(server: LoopbackServer) -> None:
+    body = b'{"a": "' + b"x" * 20000 + b'"}'
+    chunked = f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as connection:
+        connection.sendall(
+            b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: TrentService.Echo\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n" + chunked
+        )
+        status_line = connection.makefile("rb").readline()
+    assert status_line.split()[1] == b"413"
+    assert post(server, b"{}").status_code == 200

@@ -67,9 +67,20 @@ pytestmark = pytest.mark.usefixtures("still_answering")
         b'"text"',
         b"\x00\xff\xfe garbage",
         b"{" * 5000 + b"}" * 5000,
+        b"[" * 3000 + b"]" * 3000,  # well-formed but deeper than the parser's recursion limit
         b'{"requestMetadata": {"kmsRequestId": "r", "kmsOperation": "x"}} trailing',
     ],
-    ids=["empty", "truncated", "array", "null", "string", "binary", "deep nesting", "trailing"],
+    ids=[
+        "empty",
+        "truncated",
+        "array",
+        "null",
+        "string",
+        "binary",
+        "deep nesting",
+        "deep arrays",
+        "trailing",
+    ],
 )
 def test_malformed_json_gets_a_json_400(client: XksClient, body: bytes) -> None:
     response = client.raw("POST", "health", body)
