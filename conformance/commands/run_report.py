@@ -10,7 +10,7 @@ import argparse
 import datetime
 from pathlib import Path
 
-from conformance.report.console import render_findings, render_summary_table, render_verdict
+from conformance.report.console import render_findings, render_summary_table
 from conformance.report.outcomes import CheckOutcome
 from conformance.report.redaction import Redactor
 from conformance.report.run import RunRecord, build_run_record
@@ -70,12 +70,40 @@ def write_reports(
     return record, Path(directory)
 
 
+def verdict(record: RunRecord) -> tuple[str, int]:
+    """The last console line and the exit code.
+
+    0 only when no MUST requirement failed or errored *and* something was verified: a
+    target that implements no custom key store operation has not conformed to anything.
+    """
+    counts = record.counts()
+    if record.must_failed or counts["ERROR"]:
+        return (
+            f"NOT CONFORMANT: {counts['FAIL']} MUST requirement(s) failed, "
+            f"{counts['ERROR']} errored",
+            1,
+        )
+    if not counts["PASS"]:
+        return (
+            f"NOTHING VERIFIED: {counts['UNSUPPORTED']} requirement(s) unsupported by the "
+            f"target, {counts['SKIPPED']} skipped",
+            1,
+        )
+    return (
+        f"CONFORMANT: {counts['PASS']} requirement(s) passed, no MUST failed "
+        f"({counts['NON_STRICT']} SHOULD warning(s), {counts['INFO']} informational, "
+        f"{counts['UNSUPPORTED']} unsupported, {counts['SKIPPED']} not exercised)",
+        0,
+    )
+
+
 def print_summary(record: RunRecord, directory: Path, redactor: Redactor) -> int:
     """Print the table, the findings and the verdict; returns the exit code."""
     print(redactor.redact(render_summary_table(record)))
     findings = render_findings(record)
     if findings:
         print(redactor.redact(findings))
-    print(redactor.redact(render_verdict(record)))
+    line, code = verdict(record)
+    print(line)
     print(f"reports: {directory}")
-    return 1 if record.must_failed else 0
+    return code

@@ -98,6 +98,18 @@ def grade_check(
         return [graded, *others]
     unsupported = _first_of(raised, UnsupportedByTarget)
     if isinstance(unsupported, UnsupportedByTarget):
+        if unsupported.whole_check:
+            return [
+                CheckOutcome(
+                    nodeid,
+                    rid,
+                    Outcome.UNSUPPORTED,
+                    input=unsupported.input,
+                    reason="the target does not implement the operation",
+                    duration_seconds=duration_seconds,
+                )
+                for rid in requirement_ids
+            ]
         return [
             CheckOutcome(
                 nodeid,

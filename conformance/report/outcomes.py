@@ -84,9 +84,10 @@ class UnsupportedByTarget(Exception):
     'XKS-VAL-012'
     """
 
-    def __init__(self, requirement_id: str, input: str) -> None:
+    def __init__(self, requirement_id: str, input: str, *, whole_check: bool = False) -> None:
         self.requirement_id = requirement_id
         self.input = input
+        self.whole_check = whole_check  # every requirement of the check is unsupported
         super().__init__(f"[{requirement_id}] target answered 501 for {input}")
 
 

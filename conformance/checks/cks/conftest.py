@@ -13,6 +13,7 @@ import pytest
 
 from conformance.checks.cks.inputs import ScenarioInputs
 from conformance.model import ReferenceModel
+from conformance.report.outcomes import UnsupportedByTarget
 from conformance.targets.factory import PreparedTarget, prepare_target
 
 PREPARED_TARGET_KEY = pytest.StashKey[PreparedTarget]()
@@ -29,13 +30,37 @@ def prepared(request: pytest.FixtureRequest) -> Iterator[PreparedTarget]:
         yield made
 
 
+_SUPPORT_PROBE = "DescribeCustomKeyStores"
+
+
+@pytest.fixture(scope="session")
+def unsupported_reason(prepared: PreparedTarget) -> str | None:
+    """Why the target does not implement custom key stores (None: it does).
+
+    One Describe tells: moto raises NotImplementedError, moto server answers 500 with HTML,
+    others 501 or InvalidAction. Asked once, so an unsupporting target costs one request.
+    """
+    observation = prepared.call(_SUPPORT_PROBE, {})
+    return observation.unsupported_reason
+
+
 @pytest.fixture
-def fresh(prepared: PreparedTarget) -> PreparedTarget:
+def supported(prepared: PreparedTarget, unsupported_reason: str | None) -> PreparedTarget:
+    """The target, or UNSUPPORTED for every check when it has no custom key stores."""
+    if unsupported_reason is not None:
+        raise UnsupportedByTarget(
+            "CKS-DESCRIBE-001", f"{_SUPPORT_PROBE}: {unsupported_reason}", whole_check=True
+        )
+    return prepared
+
+
+@pytest.fixture
+def fresh(supported: PreparedTarget) -> PreparedTarget:
     """The target emptied (where it can be) before the check."""
-    reset = getattr(prepared.target, "reset", None)
+    reset = getattr(supported.target, "reset", None)
     if reset is not None:
         reset()
-    return prepared
+    return supported
 
 
 @pytest.fixture

@@ -108,7 +108,9 @@ def judge(
         observation = target.call(operation, request)
     if observation.unsupported:
         raise UnsupportedByTarget(
-            SUCCESS_RULE.get(operation, "CKS-DESCRIBE-001"), describe_input(operation, request)
+            SUCCESS_RULE.get(operation, "CKS-DESCRIBE-001"),
+            describe_input(operation, request),
+            whole_check=True,
         )
     outcome = as_outcome(observation)
     problems = expectation.mismatches(outcome)
