@@ -7,7 +7,8 @@ With no target it starts the built-in fake proxy (clean, or with --fault NAME) a
 that. Runs the checks of ``conformance.checks.xks`` under pytest, prints progress, a summary
 table and every finding, and writes results.json, junit.xml and summary.md.
 
-Exit status: 0 when no MUST requirement failed, 1 otherwise, 2 for a usage error.
+Exit status: 0 when no MUST requirement failed (with --strict: and no SHOULD was broken),
+1 otherwise, 2 for a usage error.
 
 Examples::
 
@@ -139,6 +140,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="report the first failing example as found, without shrinking it "
         "(faster triage; the Input line is less minimal)",
+    )
+    run.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail (exit 1) when a SHOULD requirement is broken (NON_STRICT)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress line")
 
@@ -407,6 +413,9 @@ def _certify(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
     written = write_reports(run, report_dir, redactor)
     _print_results(run, out, redactor)
     out.write(f"reports: {', '.join(str(p) for p in written)}\n")
+    if args.strict and run.counts()["NON_STRICT"]:
+        out.write(f"--strict: {run.counts()['NON_STRICT']} SHOULD requirement(s) broken\n")
+        return 1
     return 1 if run.must_failed else 0
 
 
