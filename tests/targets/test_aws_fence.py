@@ -15,8 +15,10 @@ from conformance.targets.aws import (
     OPT_IN_VARIABLE,
     AwsFenceError,
     AwsTarget,
+    DisconnectWaiter,
     OperationPacer,
     parse_allow_list,
+    sweep,
 )
 
 ACCOUNT = "111122223333"
@@ -100,17 +102,72 @@ def test_created_stores_are_cleaned_up_on_close(
         run_id="abcd",
         environ=OPTED_IN,
         pacer=OperationPacer(clock=clock, sleep=clock.sleep),
+        settle=DisconnectWaiter(clock=clock, sleep=clock.sleep),
     )
     store = "cks-1234567890abcdef0"
+    by_id = {"CustomKeyStoreId": store}
     kms_stub.add_response("create_custom_key_store", {"CustomKeyStoreId": store})
-    kms_stub.add_response("disconnect_custom_key_store", {}, {"CustomKeyStoreId": store})
-    kms_stub.add_response("delete_custom_key_store", {}, {"CustomKeyStoreId": store})
+    kms_stub.add_response("disconnect_custom_key_store", {}, by_id)
+    # Disconnect is asynchronous: Delete must wait until Describe shows DISCONNECTED
+    kms_stub.add_response("describe_custom_key_stores", described(store, "DISCONNECTING"), by_id)
+    kms_stub.add_response("describe_custom_key_stores", described(store, "DISCONNECTED"), by_id)
+    kms_stub.add_response("delete_custom_key_store", {}, by_id)
     observation = target.call("CreateCustomKeyStore", {"CustomKeyStoreName": "kscheck-abcd-s1"})
     assert observation.succeeded
     assert target.created_store_ids == (store,)
     target.close()
     kms_stub.assert_no_pending_responses()
     assert target.created_store_ids == ()
+    assert 10.0 in clock.slept  # one poll interval between the two Describes
+
+
+def test_keys_and_operations_outside_the_run_are_refused_before_any_call(
+    clients: tuple[Any, Stubber, Any, Stubber],
+) -> None:
+    kms, kms_stub, sts, sts_stub = clients
+    sts_stub.add_response("get_caller_identity", identity(ACCOUNT))
+    target = AwsTarget(kms, sts, run_id="abcd", environ=OPTED_IN)
+    key = "1234abcd-12ab-34cd-56ef-1234567890ab"
+    with pytest.raises(AwsFenceError, match="not created by this run"):
+        target.call("ScheduleKeyDeletion", {"KeyId": key, "PendingWindowInDays": 7})
+    with pytest.raises(AwsFenceError, match="not an operation"):
+        target.call("ListKeys", {})
+    kms_stub.assert_no_pending_responses()
+
+
+def test_sweep_deletes_disconnected_leftovers_and_skips_ones_it_cannot_delete(
+    clients: tuple[Any, Stubber, Any, Stubber],
+) -> None:
+    kms, kms_stub, _, _ = clients
+    clock = FakeClock()
+    idle, connected = "cks-00000000000000001", "cks-00000000000000002"
+    listing = {
+        "CustomKeyStores": [
+            {"CustomKeyStoreId": idle, "CustomKeyStoreName": "kscheck-old-a"},
+            {"CustomKeyStoreId": connected, "CustomKeyStoreName": "kscheck-old-b"},
+            {"CustomKeyStoreId": "cks-00000000000000003", "CustomKeyStoreName": "production"},
+        ]
+    }
+    kms_stub.add_response("describe_custom_key_stores", listing, {})
+    # a DISCONNECTED store: no Disconnect (it would raise CustomKeyStoreInvalidStateException)
+    kms_stub.add_response("describe_custom_key_stores", described(idle, "DISCONNECTED"))
+    kms_stub.add_response("describe_custom_key_stores", described(idle, "DISCONNECTED"))
+    kms_stub.add_response("delete_custom_key_store", {}, {"CustomKeyStoreId": idle})
+    kms_stub.add_response("describe_custom_key_stores", described(connected, "CONNECTED"))
+    kms_stub.add_response("disconnect_custom_key_store", {}, {"CustomKeyStoreId": connected})
+    kms_stub.add_response("describe_custom_key_stores", described(connected, "DISCONNECTED"))
+    kms_stub.add_client_error("delete_custom_key_store", "CustomKeyStoreHasCMKsException")
+    swept = sweep(kms, "kscheck-old-", DisconnectWaiter(clock=clock, sleep=clock.sleep))
+    assert swept == [idle]
+    kms_stub.assert_no_pending_responses()
+
+
+def described(store_id: str, state: str) -> dict[str, Any]:
+    return {
+        "CustomKeyStores": [
+            {"CustomKeyStoreId": store_id, "CustomKeyStoreName": "s", "ConnectionState": state}
+        ]
+    }
 
 
 def test_pacer_spaces_one_operation_at_five_per_second_and_others_independently() -> None:
