@@ -24,7 +24,7 @@ import json
 import os
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -38,6 +38,9 @@ from conformance.spec.xks_target import (
     target_from_mapping,
     target_from_running_proxy,
 )
+
+if TYPE_CHECKING:
+    from conformance.targets.factory import PreparedTarget
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -76,6 +79,8 @@ register_profiles()
 
 #: The target under certification, when a caller (``kscheck certify``) provides it.
 XKS_TARGET_KEY = pytest.StashKey[XksTarget]()
+#: The KMS target of the control-plane checks, when ``kscheck run`` provides it.
+PREPARED_TARGET_KEY: pytest.StashKey[PreparedTarget] = pytest.StashKey()
 #: Graded outcomes of every check with a requirement marker, in run order.
 OUTCOMES_KEY = pytest.StashKey[list[CheckOutcome]]()
 

@@ -13,6 +13,7 @@ Exit status: 0 when no MUST requirement failed, 1 when one did, 2 for usage erro
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import random
 import sys
 from pathlib import Path
@@ -20,12 +21,10 @@ from pathlib import Path
 import pytest
 from hypothesis import Phase, settings
 
-import conformance.checks.cks as cks_checks
-from conformance.checks.cks.conftest import PREPARED_TARGET_KEY
 from conformance.commands.run_report import print_summary, secrets_of, write_reports
 from conformance.emulator.faults import EMULATOR_FAULTS, UnknownEmulatorFaultError
 from conformance.profiles import PROFILES, register_profiles
-from conformance.pytest_plugin import OUTCOMES_KEY
+from conformance.pytest_plugin import OUTCOMES_KEY, PREPARED_TARGET_KEY
 from conformance.report.outcomes import CheckOutcome
 from conformance.targets.aws import AwsFenceError
 from conformance.targets.factory import (
@@ -104,7 +103,9 @@ def _profile_name(args: argparse.Namespace) -> str:
 
 
 def _pytest_args(args: argparse.Namespace) -> list[str]:
-    checks_dir = str(Path(cks_checks.__file__).parent)
+    spec = importlib.util.find_spec("conformance.checks.cks")  # located, not imported
+    assert spec is not None and spec.submodule_search_locations
+    checks_dir = str(spec.submodule_search_locations[0])
     chosen = [
         checks_dir,
         "-p",

@@ -13,10 +13,9 @@ import pytest
 
 from conformance.checks.cks.inputs import ScenarioInputs
 from conformance.model import ReferenceModel
+from conformance.pytest_plugin import PREPARED_TARGET_KEY
 from conformance.report.outcomes import UnsupportedByTarget
 from conformance.targets.factory import PreparedTarget, prepare_target
-
-PREPARED_TARGET_KEY = pytest.StashKey[PreparedTarget]()
 
 
 @pytest.fixture(scope="session")
