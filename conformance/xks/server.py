@@ -208,6 +208,11 @@ class _PingHandler(BaseHTTPRequestHandler):
     """Plain-HTTP ``GET /ping`` for load balancers, as the reference proxy offers [REF]."""
 
     protocol_version = "HTTP/1.1"
+    server: _ProxyHttpServer
+
+    def setup(self) -> None:
+        self.request.settimeout(self.server.read_timeout)  # a silent client frees its thread
+        super().setup()
 
     def do_GET(self) -> None:
         found = self.path == PING_PATH

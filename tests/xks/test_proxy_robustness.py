@@ -193,3 +193,11 @@ def test_slowloris_connections_do_not_block_others_and_are_closed(
             assert read_until_closed(stalled) == b""  # closed by the server, no response
     with XksClient.for_proxy(proxy) as xks:
         assert xks.health().status == 200
+
+
+def test_a_silent_client_on_the_ping_port_is_closed(quick_timeout_proxy: RunningProxy) -> None:
+    assert quick_timeout_proxy.ping_url is not None
+    port = int(quick_timeout_proxy.ping_url.split(":")[2].split("/")[0])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as silent:
+        silent.sendall(b"GET /ping HTTP/1.1\r\nHost: loc")
+        assert read_until_closed(silent) == b""  # closed after read_timeout, no response
