@@ -16,7 +16,13 @@ from typing import Any
 
 from conformance.model import gate
 from conformance.model.lifecycle import NOT_FOUND
-from conformance.model.outcomes import SECRET_MEMBERS, VALIDATION_EXCEPTION, Outcome, RuleVerdict
+from conformance.model.outcomes import (
+    SECRET_MEMBERS,
+    VALIDATION_EXCEPTION,
+    Outcome,
+    RuleVerdict,
+    redact,
+)
 from conformance.model.records import FAILED, Settlement, StoreRecord
 from conformance.model.state import ModelState, Plan
 from conformance.model.world import World
@@ -77,7 +83,10 @@ def _field_mismatches(
     for key in sorted(set(actual) | set(expected)):
         got, want = actual.get(key, ABSENT), expected.get(key, ABSENT)
         if got != want and got not in alternatives.get(key, set()):
-            found.append(f"{where}.{key}: expected {want!r}, got {got!r}")
+            if key in SECRET_MEMBERS:  # a leaking target must not make the report leak too
+                found.append(f"{where}.{key}: a secret member is returned (value redacted)")
+            else:
+                found.append(f"{where}.{key}: expected {want!r}, got {redact(got)!r}")
     return found
 
 
@@ -140,7 +149,7 @@ class DescribePage:
         """Why the response is not acceptable (empty when it is)."""
         entries = response.get("CustomKeyStores")
         if not isinstance(entries, list):
-            return (f"CustomKeyStores: expected a list, got {entries!r}",)
+            return (f"CustomKeyStores: expected a list, got {redact(entries)!r}",)
         found: list[str] = []
         if _contains_secret(response):
             found.append("response contains a secret member (KeyStorePassword/RawSecretAccessKey)")
