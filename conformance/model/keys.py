@@ -67,8 +67,15 @@ def _request_rules(clean: Mapping[str, Any]) -> list[RuleVerdict]:
 def _xks_rules(
     world: World, state: ModelState, store: StoreRecord, xks_key_id: str
 ) -> list[RuleVerdict]:
+    proxy_rules = _xks_proxy_rules(world, store, xks_key_id)
     if any(k.xks_key_id == xks_key_id for k in state.keys_in(store.store_id)):
-        return [_v("CKS-KEY-008", {"XksKeyAlreadyInUseException"}, "XksKeyId", "in use")]
+        in_use = _v("CKS-KEY-008", {"XksKeyAlreadyInUseException"}, "XksKeyId", "in use")
+        # no documented precedence (OQ-21): a proxy fault found first is acceptable too
+        return [in_use, *(v for v in proxy_rules if v.requirement_id == "CKS-KEY-009")]
+    return proxy_rules
+
+
+def _xks_proxy_rules(world: World, store: StoreRecord, xks_key_id: str) -> list[RuleVerdict]:
     proxy = world.proxy_at(store.uri_endpoint or "", store.uri_path or "")
     if (
         proxy is None
