@@ -7,6 +7,7 @@ proxies) on the checks that reach the defect, and reads results.json. Two run at
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +48,11 @@ FAULT_EXPECTATIONS: dict[str, tuple[str, frozenset[str]]] = {
     ),
     "synchronous_connect_errors": ("failing_backend", frozenset({"CKS-CONNECT-001"})),
 }
+#: a secret member followed by a value that is not redacted (the proxies' secrets are random;
+#: junit.xml escapes the '<' of '<redacted>')
+SECRET_VALUE = re.compile(
+    r"(RawSecretAccessKey|KeyStorePassword)\\?['\"]?\s*[:=]\s*\\?['\"](?!'?(<|&lt;)redacted)"
+)
 EVERY_SELECTION = " or ".join(sorted({keyword for keyword, _ in FAULT_EXPECTATIONS.values()}))
 
 
@@ -95,3 +101,5 @@ def test_each_emulator_fault_fails_a_requirement_it_breaks(tmp_path: Path) -> No
         for path in (tmp_path / fault).iterdir():
             text = path.read_text()
             assert "kmsuser-pass" not in text, f"{fault}: a password reached {path.name}"
+            leaked = SECRET_VALUE.search(text)
+            assert leaked is None, f"{fault}: a secret reached {path.name}: {leaked[0][:30]}"
