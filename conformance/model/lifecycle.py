@@ -164,15 +164,17 @@ def plan_delete(world: World, state: ModelState, request: object, client_validat
         if store.state != DISCONNECTED:
             rules.append(invalid_state("CKS-STATE-003", store, oq=("OQ-20",) if keys else ()))
         if keys:
-            pending = any(k.pending_deletion for k in keys)
+            # whether keys pending deletion still block Delete is open (digest §5.2 [infer],
+            # OQ-20): with only such keys left, success is acceptable too
+            all_pending = all(k.pending_deletion for k in keys)
             rules.append(
                 RuleVerdict(
                     "CKS-STATE-004",
                     frozenset({"CustomKeyStoreHasCMKsException"}),
-                    False,
+                    all_pending,
                     ("OQ-20",),
                     "CustomKeyStoreId",
-                    f"{len(keys)} KMS key(s)" + (", PendingDeletion counts" if pending else ""),
+                    f"{len(keys)} KMS key(s)" + (", all PendingDeletion" if all_pending else ""),
                 )
             )
 

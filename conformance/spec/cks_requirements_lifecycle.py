@@ -99,7 +99,7 @@ STATE_REQUIREMENTS: tuple[Requirement, ...] = (
         "CKS-STATE-004",
         MUST,
         "API_DeleteCustomKeyStore; DG delete-keystore [infer]",
-        "Delete is refused while the store holds KMS keys, PendingDeletion ones included.",
+        "Delete is refused while the store holds KMS keys (PendingDeletion ones: OQ-20).",
         ("DeleteCustomKeyStore.CustomKeyStoreId",),
         ("OQ-20",),
         STATE | KEYS,
