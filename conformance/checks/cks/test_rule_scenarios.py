@@ -1,0 +1,196 @@
+"""Example-based checks of the cross-field, backend and uniqueness rules.
+
+Each request is judged by the model: these checks choose the situation, the model says what
+KMS may answer, and a mismatch names the rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance.checks.cks.inputs import ScenarioInputs
+from conformance.checks.cks.judge import judge
+from conformance.model import ProxyBehaviour, ReferenceModel
+from conformance.targets.factory import PreparedTarget
+
+CREATE = "CreateCustomKeyStore"
+UPDATE = "UpdateCustomKeyStore"
+
+
+def create(model: ReferenceModel, target: PreparedTarget, config: dict[str, Any]) -> str | None:
+    outcome = judge(model, target.target, CREATE, config)
+    return str(outcome.response["CustomKeyStoreId"]) if outcome.succeeded else None
+
+
+def describe_all(model: ReferenceModel, target: PreparedTarget) -> None:
+    judge(model, target.target, "DescribeCustomKeyStores", {})
+
+
+@pytest.mark.requirement(
+    "CKS-HSM-001", "CKS-HSM-002", "CKS-HSM-004", "CKS-UNIQ-007", "CKS-SECRET-001"
+)
+def test_a_cloudhsm_store_needs_a_free_active_cluster_and_its_trust_anchor(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+) -> None:
+    first = inputs.cloudhsm_config("hsm-a", 0)
+    assert create(model, fresh, first) is not None
+    create(model, fresh, inputs.cloudhsm_config("hsm-b", 1))  # shares backup history
+    create(model, fresh, {**inputs.cloudhsm_config("hsm-c", 2), "TrustAnchorCertificate": "x"})
+    inactive = len(fresh.world.clusters) - 1
+    create(model, fresh, inputs.cloudhsm_config("hsm-d", inactive))
+    create(
+        model,
+        fresh,
+        {**inputs.cloudhsm_config("hsm-e", 3), "CloudHsmClusterId": "cluster-nosuchcluster"},
+    )
+    describe_all(model, fresh)
+
+
+@pytest.mark.requirement(
+    "CKS-VPC-001",
+    "CKS-VPC-002",
+    "CKS-VPC-004",
+    "CKS-VPC-005",
+    "CKS-OWNER-008",
+    "CKS-CREATE-005",
+    "CKS-CONNECT-005",
+)
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        "endpoint-not-the-dns-name",
+        "unknown-service",
+        "other-region",
+        "eu-partition",
+        "unknown-owner",
+        "no-service-name",
+    ],
+)
+def test_a_vpc_store_needs_its_endpoint_service(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs, spoil: str
+) -> None:
+    config = inputs.vpc_config("vpc-spoilt", 0)
+    service = config["XksProxyVpcEndpointServiceName"]
+    if spoil == "endpoint-not-the-dns-name":
+        config["XksProxyUriEndpoint"] = "https://xks-second.kscheck.test"
+    elif spoil == "unknown-service":
+        config["XksProxyVpcEndpointServiceName"] = service[:-4] + "ffff"
+    elif spoil == "other-region":
+        config["XksProxyVpcEndpointServiceName"] = service.replace("us-east-1", "us-west-2")
+    elif spoil == "eu-partition":
+        config["XksProxyVpcEndpointServiceName"] = "eu" + service.removeprefix("com")
+    elif spoil == "unknown-owner":
+        config["XksProxyVpcEndpointServiceOwner"] = "999999999999"
+    else:
+        del config["XksProxyVpcEndpointServiceName"]
+    store = create(model, fresh, config)
+    if store is not None:  # Create need not look at the service (OQ-7); Connect must
+        judge(model, fresh.target, "ConnectCustomKeyStore", {"CustomKeyStoreId": store})
+        describe_all(model, fresh)
+    describe_all(model, fresh)
+
+
+@pytest.mark.requirement(
+    "CKS-UNIQ-002", "CKS-UNIQ-003", "CKS-UNIQ-004", "CKS-UNIQ-005", "CKS-UNIQ-006"
+)
+def test_external_key_stores_do_not_share_endpoints_or_services(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+) -> None:
+    healthy = inputs.site(ProxyBehaviour.HEALTHY)
+    assert create(model, fresh, inputs.public_config("pub-a", healthy, path_index=0))
+    create(model, fresh, inputs.public_config("pub-b", healthy, path_index=0))  # same URI
+    create(model, fresh, inputs.public_config("pub-c", healthy, path_index=1))  # other path
+    assert create(model, fresh, inputs.vpc_config("vpc-a", 0))
+    vpc_host = fresh.world.vpc_endpoint_services[0].private_dns_name
+    create(model, fresh, inputs.public_config("pub-d", vpc_host, path_index=1))  # VPC endpoint
+    create(model, fresh, inputs.vpc_config("vpc-b", 0))  # same service and endpoint
+    describe_all(model, fresh)
+
+
+@pytest.mark.requirement(
+    "CKS-UPDATE-001",
+    "CKS-UPDATE-003",
+    "CKS-UPDATE-006",
+    "CKS-OWNER-005",
+    "CKS-OWNER-006",
+    "CKS-XKS-008",
+    "CKS-XKS-009",
+    "CKS-UPDATE-010",
+)
+def test_an_external_key_store_updates_hot_fields_while_connected_and_cold_ones_only_disconnected(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+) -> None:
+    store = create(model, fresh, inputs.vpc_config("vpc-upd", 0))
+    assert store is not None
+    host = fresh.world.vpc_endpoint_services[0].private_dns_name
+    path = inputs.path(host)
+    by_id = {"CustomKeyStoreId": store}
+    judge(model, fresh.target, "ConnectCustomKeyStore", by_id)
+    describe_all(model, fresh)
+    judge(model, fresh.target, UPDATE, {**by_id, "NewCustomKeyStoreName": "vpc-renamed"})
+    judge(
+        model,
+        fresh.target,
+        UPDATE,
+        {**by_id, "XksProxyAuthenticationCredential": inputs.credential(host, path, 1)},
+    )
+    judge(model, fresh.target, UPDATE, {**by_id, "XksProxyVpcEndpointServiceOwner": "444455556666"})
+    judge(
+        model,
+        fresh.target,
+        UPDATE,
+        {
+            **by_id,
+            "NewCustomKeyStoreName": "mixed",
+            "XksProxyUriEndpoint": "https://xks-second.kscheck.test",
+        },
+    )
+    judge(model, fresh.target, "DisconnectCustomKeyStore", by_id)
+    describe_all(model, fresh)
+    describe_all(model, fresh)
+    judge(model, fresh.target, UPDATE, {**by_id, "XksProxyVpcEndpointServiceOwner": "111122223333"})
+    describe_all(model, fresh)
+
+
+@pytest.mark.requirement("CKS-UPDATE-007", "CKS-UPDATE-008", "CKS-DESCRIBE-008")
+def test_switching_connectivity_needs_its_companion_members(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+) -> None:
+    store = create(model, fresh, inputs.vpc_config("switching", 0))
+    assert store is not None
+    by_id = {"CustomKeyStoreId": store}
+    public = {**by_id, "XksProxyConnectivity": "PUBLIC_ENDPOINT"}
+    judge(model, fresh.target, UPDATE, public)  # no new endpoint
+    judge(
+        model,
+        fresh.target,
+        UPDATE,
+        {**public, "XksProxyUriEndpoint": "https://xks-second.kscheck.test"},
+    )
+    describe_all(model, fresh)
+    vpc = {**by_id, "XksProxyConnectivity": "VPC_ENDPOINT_SERVICE"}
+    judge(model, fresh.target, UPDATE, vpc)  # no endpoint, no service
+    describe_all(model, fresh)
+
+
+@pytest.mark.requirement("CKS-UPDATE-004", "CKS-UPDATE-005", "CKS-HSM-005")
+def test_a_cloudhsm_store_is_renamed_while_connected_but_changes_cluster_only_disconnected(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+) -> None:
+    store = create(model, fresh, inputs.cloudhsm_config("hsm-upd", 0))
+    assert store is not None
+    by_id = {"CustomKeyStoreId": store}
+    judge(model, fresh.target, "ConnectCustomKeyStore", by_id)
+    describe_all(model, fresh)
+    judge(model, fresh.target, UPDATE, {**by_id, "NewCustomKeyStoreName": "hsm-renamed"})
+    judge(model, fresh.target, UPDATE, {**by_id, "KeyStorePassword": "another-password"})
+    judge(model, fresh.target, "DisconnectCustomKeyStore", by_id)
+    describe_all(model, fresh)
+    describe_all(model, fresh)
+    related = fresh.world.clusters[1].cluster_id  # same backup history as cluster 0
+    unrelated = fresh.world.clusters[2].cluster_id
+    judge(model, fresh.target, UPDATE, {**by_id, "CloudHsmClusterId": unrelated})
+    judge(model, fresh.target, UPDATE, {**by_id, "CloudHsmClusterId": related})
+    describe_all(model, fresh)
