@@ -26,6 +26,7 @@ from conformance.emulator.wire import error_body
 from conformance.model import (
     CLIENT_SERIALIZATION_ERROR,
     PARAM_VALIDATION_ERROR,
+    PLANNERS,
     SERIALIZATION_EXCEPTION,
     VALIDATION_EXCEPTION,
     ExternalKey,
@@ -68,6 +69,8 @@ class EmulatorService:
     # ------------------------------------------------------------------ entry point
     def handle(self, operation: str, request: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
         """Serve one operation; returns (HTTP status, JSON body)."""
+        if operation not in PLANNERS:  # e.g. Encrypt: say so, as KMS does for unknown actions
+            return 400, error_body("UnknownOperationException", f"{operation[:64]} is not served")
         with self._lock:
             self._settle_pending()
             request = self._bend_request(operation, dict(request))
