@@ -30,6 +30,9 @@ class Observation:
     unsupported_reason: str | None = None
     error_message: str | None = field(default=None, repr=False)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # the message may quote a sent value; Hypothesis prints fields
+
     @property
     def succeeded(self) -> bool:
         """True when the target answered with a success body."""

@@ -88,6 +88,9 @@ class XksResponse:
     def __repr__(self) -> str:
         return f"XksResponse(status={self.status}, errorName={self.error_name!r})"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # Hypothesis would otherwise print the body (plaintext)
+
 
 def _parse_json(body: bytes) -> Any:
     try:

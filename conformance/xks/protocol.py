@@ -159,6 +159,9 @@ class EncryptRequest:
             f"{len(self.plaintext)} B>, aad={'absent' if self.aad is None else len(self.aad)})"
         )
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # Hypothesis would otherwise print the plaintext field
+
 
 @dataclass(frozen=True)
 class DecryptRequest:
