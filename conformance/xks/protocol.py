@@ -17,33 +17,22 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-MAX_PLAINTEXT_BYTES = 4300
-MAX_AAD_BYTES = 8192
-MAX_METADATA_BYTES = 20
-MAX_CIPHERTEXT_BYTES = 4300
-MAX_ERROR_MESSAGE_CHARS = 511
-API_ROOT = "/kms/xks/v1"
+from conformance.spec import xks_protocol as spec
 
-#: errorName -> HTTP status [SPEC §6].
-ERROR_STATUS: Mapping[str, int] = {
-    "ValidationException": 400,
-    "InvalidStateException": 400,
-    "InvalidCiphertextException": 400,
-    "InvalidKeyUsageException": 400,
-    "AuthenticationFailedException": 401,
-    "AccessDeniedException": 403,
-    "KeyNotFoundException": 404,
-    "InvalidUriPathException": 404,
-    "ThrottlingException": 429,
-    "InternalException": 500,
-    "UnsupportedOperationException": 501,
-    "DependencyTimeoutException": 503,
-}
+# The spec's facts live once, in conformance.spec; the fake proxy re-exports what it uses.
+ERROR_STATUS: Mapping[str, int] = spec.ERROR_STATUS
+MAX_PLAINTEXT_BYTES = spec.MAX_PLAINTEXT_BYTES
+MAX_AAD_BYTES = spec.MAX_AAD_BYTES
+MAX_METADATA_BYTES = spec.MAX_CIPHERTEXT_METADATA_BYTES
+MAX_ERROR_MESSAGE_CHARS = spec.MAX_ERROR_MESSAGE_CHARS
+API_ROOT = spec.API_VERSION_PATH
+
+#: Decrypt accepts ciphertexts as long as the longest plaintext (AES-GCM keeps lengths).
+MAX_CIPHERTEXT_BYTES = MAX_PLAINTEXT_BYTES
 
 #: kmsOperation values the spec names per operation (only the fault checks them).
 KNOWN_KMS_OPERATIONS: Mapping[str, frozenset[str]] = {
@@ -89,7 +78,7 @@ _TOP_LEVEL = {
         "ciphertextMetadata",
     ),
 }
-_KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,128}", re.ASCII)
+_KEY_ID = spec.KEY_ID_PATTERN
 
 
 class XksError(Exception):
