@@ -51,10 +51,11 @@ class LoopbackServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self._server.shutdown()
+        """Stop serving and close the socket (also when never started: no hang)."""
+        if self._thread.is_alive():  # shutdown() waits for serve_forever, which may never run
+            self._server.shutdown()
+            self._thread.join(timeout=10)
         self._server.server_close()
-        self._thread.join(timeout=10)
 
     def __enter__(self) -> LoopbackServer:
         return self.start()

@@ -87,3 +87,10 @@ def test_an_oversized_chunked_body_is_refused_with_413(server: LoopbackServer) -
         status_line = connection.makefile("rb").readline()
     assert status_line.split()[1] == b"413"
     assert post(server, b"{}").status_code == 200
+
+
+def test_a_server_that_was_never_started_stops_at_once() -> None:
+    unstarted = LoopbackServer(KmsJsonApplication(echo_or_crash))
+    unstarted.stop()  # would wait forever in socketserver.shutdown()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", unstarted.port), timeout=1)
