@@ -70,20 +70,33 @@ class XksNetwork:
         )
 
     def probe_health(
-        self, uri_endpoint: str, uri_path: str, access_key_id: str, secret: str
+        self,
+        uri_endpoint: str,
+        uri_path: str,
+        access_key_id: str,
+        secret: str,
+        kms_operation: str = "CreateCustomKeyStore",
     ) -> ProxyBehaviour:
         """Send a signed GetHealthStatus and classify what came back.
+
+        `kms_operation` is the KMS operation that triggered the call (requestMetadata).
 
         A timeout is confirmed by a second attempt, so one scheduling hiccup of a loaded
         machine does not turn a healthy proxy into a slow one; a slow proxy is slow twice.
         """
-        behaviour = self._probe_health_once(uri_endpoint, uri_path, access_key_id, secret)
+        probe = (uri_endpoint, uri_path, access_key_id, secret, kms_operation)
+        behaviour = self._probe_health_once(*probe)
         if behaviour is ProxyBehaviour.TIMEOUT:
-            behaviour = self._probe_health_once(uri_endpoint, uri_path, access_key_id, secret)
+            behaviour = self._probe_health_once(*probe)
         return behaviour
 
     def _probe_health_once(
-        self, uri_endpoint: str, uri_path: str, access_key_id: str, secret: str
+        self,
+        uri_endpoint: str,
+        uri_path: str,
+        access_key_id: str,
+        secret: str,
+        kms_operation: str = "CreateCustomKeyStore",
     ) -> ProxyBehaviour:
         address = self.hosts.get(endpoint_host(uri_endpoint))
         if address is None:
@@ -91,7 +104,7 @@ class XksNetwork:
         with self._client(address, uri_path, access_key_id, secret) as client:
             started = time.monotonic()
             try:
-                response = client.health(kms_operation="CreateCustomKeyStore")
+                response = client.health(kms_operation=kms_operation)
             except requests.exceptions.SSLError:
                 return ProxyBehaviour.BAD_TLS
             except requests.exceptions.Timeout:

@@ -108,7 +108,7 @@ class EmulatorService:
             store = self._store(request)
             if store is not None and store.is_xks:
                 merged = self._merged(store, request)
-                behaviour = self._probe(*merged, connecting=operation == "ConnectCustomKeyStore")
+                behaviour = self._probe(*merged, operation=operation)
                 if (
                     operation == "ConnectCustomKeyStore"
                     and "synchronous_connect_errors" in self.faults
@@ -144,8 +144,9 @@ class EmulatorService:
         path: str | None,
         credential: object,
         *,
-        connecting: bool = False,
+        operation: str = "CreateCustomKeyStore",
     ) -> ProxyBehaviour | None:
+        connecting = operation == "ConnectCustomKeyStore"
         if endpoint is None or path is None or not isinstance(credential, Mapping):
             return None
         akid = _text(credential.get("AccessKeyId"))
@@ -157,7 +158,7 @@ class EmulatorService:
         ):
             behaviour = ProxyBehaviour.HEALTHY
         else:
-            behaviour = self.network.probe_health(endpoint, path, akid, secret)
+            behaviour = self.network.probe_health(endpoint, path, akid, secret, operation)
         self._remember(endpoint, path, behaviour, ProxyCredential(akid, secret))
         return behaviour
 
