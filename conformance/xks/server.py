@@ -47,7 +47,9 @@ DRAIN_LIMIT_BYTES = 1024 * 1024
 
 
 def _json_error(status: int, name: str, message: str) -> HttpResponse:
-    body = json.dumps({"errorName": name, "errorMessage": message}).encode()
+    # errorMessage must be printable ASCII [SPEC §3]; a bad request line may hold anything
+    printable = "".join(c if " " <= c <= "~" else "?" for c in message)
+    body = json.dumps({"errorName": name, "errorMessage": printable}).encode()
     return HttpResponse(status, body, close=True)
 
 

@@ -151,21 +151,32 @@ def test_a_chunked_body_is_decoded(start_proxy: StartProxy) -> None:
     "request_bytes",
     [
         b"\x00\xff\x13garbage\r\n\r\n",
+        b"GET /\xe9\xff\x7f HTTP/1.1 x\r\n\r\n",
         b"POST\r\n\r\n",
         b"GET / HTTP/9.9\r\n\r\n",
         b"POST /x HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
         b"POST /x HTTP/1.1\r\n" + b"X-Long: " + b"a" * 70000 + b"\r\n\r\n",
     ],
-    ids=["binary request line", "no target", "bad version", "negative length", "huge header"],
+    ids=[
+        "binary request line",
+        "non-ascii request line",
+        "no target",
+        "bad version",
+        "negative length",
+        "huge header",
+    ],
 )
 def test_garbage_http_gets_a_json_400_and_a_closed_connection(
     proxy: RunningProxy, request_bytes: bytes
 ) -> None:
     with tls_socket(proxy) as connection:
         connection.sendall(request_bytes)
-        status, name = json_error_of(read_until_closed(connection))
+        raw = read_until_closed(connection)
+    status, name = json_error_of(raw)
     assert 400 <= status < 500 or status == 505
     assert name == "ValidationException"
+    message = json.loads(raw.partition(b"\r\n\r\n")[2]).get("errorMessage", "")
+    assert len(message) < 512 and all(" " <= c <= "~" for c in message)  # [SPEC §3]
 
 
 def test_binary_noise_instead_of_a_tls_handshake_is_dropped(proxy: RunningProxy) -> None:
