@@ -89,15 +89,16 @@ class _RunPlugin:
 
 
 def _profile_name(args: argparse.Namespace) -> str:
-    """The Hypothesis profile to load: the chosen one, or a copy of it without shrinking."""
-    if not args.no_shrink:
-        return str(args.profile)
-    name = f"{args.profile}-no-shrink"
+    """The Hypothesis profile to load: the chosen one without the explain phase (it traces
+    every line of the model and the target's client: minutes per failure), and without
+    shrinking when asked."""
+    dropped = {Phase.explain, Phase.shrink} if args.no_shrink else {Phase.explain}
+    name = f"{args.profile}-run" + ("-no-shrink" if args.no_shrink else "")
     register_profiles()
     settings.register_profile(
         name,
         parent=settings.get_profile(args.profile),
-        phases=[phase for phase in Phase if phase is not Phase.shrink],
+        phases=[phase for phase in Phase if phase not in dropped],
     )
     return name
 
@@ -116,6 +117,8 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
         "addopts=",
         "-W",
         "ignore::pytest.PytestAssertRewriteWarning",
+        "-p",
+        "no:timeout",  # a run is bounded by its profile, not by the self-tests' timeout
         f"--hypothesis-profile={_profile_name(args)}",
         "-v" if args.verbose else "-q",
     ]

@@ -149,12 +149,22 @@ class Expectation:
         return len(self.errors) + int(self.success) == 1
 
     def canonical_error(self) -> str | None:
-        """The outcome a standalone model picks: success if allowed, else one fixed error."""
+        """The outcome a standalone model picks: success if allowed, else one fixed error.
+
+        Errors of rules that are definitely broken come before errors of rules that only
+        might object (e.g. a backend check the docs leave optional, OQ-7): a KMS reports
+        what it is sure of.
+        """
         if self.success:
             return None
-        if VALIDATION_EXCEPTION in self.errors:
+        definite = (
+            frozenset().union(*(v.errors for v in self.verdicts if not v.success_allowed))
+            & self.errors
+        )
+        chosen = definite or self.errors
+        if VALIDATION_EXCEPTION in chosen:
             return VALIDATION_EXCEPTION
-        return min(self.errors)
+        return min(chosen)
 
 
 def combine(
