@@ -33,37 +33,54 @@ def _verdict(
     return RuleVerdict(rid, frozenset(errors), False, oq, field, detail)
 
 
+#: Failures of the connection itself: they happen before any HTTP path or credential is read.
+_CONNECTION_LEVEL = (ProxyBehaviour.UNREACHABLE, ProxyBehaviour.BAD_TLS)
+#: Behaviours that hide the credential check (a slow proxy is slow to answer 401 too).
+_BEFORE_AUTHENTICATION = (
+    ProxyBehaviour.TIMEOUT,
+    ProxyBehaviour.WRONG_URI_PATH,
+    ProxyBehaviour.WRONG_CREDENTIALS,
+)
+
+
+def effective_behaviour(
+    world: World, endpoint: str, path: str, access_key_id: str, secret: str
+) -> ProxyBehaviour:
+    """How the proxy at `endpoint` answers a signed call on `path` with this credential.
+
+    The layers are checked in the order a real call meets them: the connection (TCP, TLS)
+    for the whole endpoint, then the path, then the signature, then the answer itself, so
+    a garbled or EKM-less proxy still refuses a wrong credential with 401 first.
+
+    >>> effective_behaviour(World(), "https://x.example.com", "/kms/xks/v1", "A" * 20, "s" * 43)
+    ProxyBehaviour.UNREACHABLE
+    """
+    at_endpoint = [p for p in world.proxies if p.uri_endpoint == endpoint]
+    connection = next((p.behaviour for p in at_endpoint if p.behaviour in _CONNECTION_LEVEL), None)
+    if connection is not None or not at_endpoint:
+        return connection or ProxyBehaviour.UNREACHABLE
+    proxy = world.proxy_at(endpoint, path)
+    if proxy is None:
+        return ProxyBehaviour.WRONG_URI_PATH
+    if proxy.behaviour in _BEFORE_AUTHENTICATION:
+        return proxy.behaviour
+    if not proxy.accepts(access_key_id, secret):
+        return ProxyBehaviour.WRONG_CREDENTIALS
+    return proxy.behaviour
+
+
 def proxy_health_verdicts(
     world: World, endpoint: str, path: str, access_key_id: str, secret: str
 ) -> list[RuleVerdict]:
     """What a signed GetHealthStatus to `endpoint` + `path` makes Create/Update raise."""
-    proxy = world.proxy_at(endpoint, path)
-    if proxy is None:
-        if world.serves_endpoint(endpoint):
-            return [
-                _verdict(
-                    "CKS-XKS-005",
-                    INVALID_CONFIGURATION,
-                    field="XksProxyUriPath",
-                    detail="proxy answers InvalidUriPath",
-                )
-            ]
-        return [
-            _verdict(
-                "CKS-XKS-003", UNREACHABLE, field="XksProxyUriEndpoint", detail="no proxy answers"
-            )
-        ]
-    behaviour = proxy.behaviour
+    behaviour = effective_behaviour(world, endpoint, path, access_key_id, secret)
     if behaviour in (
         ProxyBehaviour.UNREACHABLE,
         ProxyBehaviour.TIMEOUT,
         ProxyBehaviour.ALL_EKMS_UNAVAILABLE,
     ):
-        return [
-            _verdict(
-                "CKS-XKS-003", UNREACHABLE, field="XksProxyUriEndpoint", detail=behaviour.value
-            )
-        ]
+        detail = behaviour.value if world.serves_endpoint(endpoint) else "no proxy answers"
+        return [_verdict("CKS-XKS-003", UNREACHABLE, field="XksProxyUriEndpoint", detail=detail)]
     if behaviour is ProxyBehaviour.BAD_TLS:
         return [
             _verdict(
@@ -86,7 +103,7 @@ def proxy_health_verdicts(
                 detail="proxy answers InvalidUriPath",
             )
         ]
-    if behaviour is ProxyBehaviour.WRONG_CREDENTIALS or not proxy.accepts(access_key_id, secret):
+    if behaviour is ProxyBehaviour.WRONG_CREDENTIALS:
         return [
             _verdict(
                 "CKS-XKS-004",
@@ -231,12 +248,13 @@ def _xks_settlements(world: World, store: StoreRecord) -> frozenset[Settlement]:
         vpc = _vpc_settlements(world, store)
         if vpc is not None:
             return vpc
-    endpoint, path = store.uri_endpoint or "", store.uri_path or ""
-    proxy = world.proxy_at(endpoint, path)
-    if proxy is None:
-        if world.serves_endpoint(endpoint):
-            return _failed("XKS_PROXY_INVALID_CONFIGURATION")
-        return _failed("XKS_PROXY_NOT_REACHABLE", "NETWORK_ERRORS")
+    behaviour = effective_behaviour(
+        world,
+        store.uri_endpoint or "",
+        store.uri_path or "",
+        store.access_key_id or "",
+        store.raw_secret_access_key or "",
+    )
     by_behaviour = {
         ProxyBehaviour.UNREACHABLE: _failed("XKS_PROXY_NOT_REACHABLE", "NETWORK_ERRORS"),
         ProxyBehaviour.ALL_EKMS_UNAVAILABLE: _failed("XKS_PROXY_NOT_REACHABLE"),
@@ -247,11 +265,7 @@ def _xks_settlements(world: World, store: StoreRecord) -> frozenset[Settlement]:
         ProxyBehaviour.WRONG_CREDENTIALS: _failed("INVALID_CREDENTIALS"),
         ProxyBehaviour.ACCESS_DENIED: _failed("XKS_PROXY_ACCESS_DENIED") | {Settlement(CONNECTED)},
     }
-    if proxy.behaviour in by_behaviour:
-        return by_behaviour[proxy.behaviour]
-    if not proxy.accepts(store.access_key_id or "", store.raw_secret_access_key or ""):
-        return _failed("INVALID_CREDENTIALS")
-    return frozenset({Settlement(CONNECTED)})
+    return by_behaviour.get(behaviour, frozenset({Settlement(CONNECTED)}))
 
 
 def connection_settlements(world: World, store: StoreRecord) -> frozenset[Settlement]:
