@@ -111,6 +111,10 @@ class XksNetwork:
                 return ProxyBehaviour.TIMEOUT
             except (requests.exceptions.ConnectionError, ssl.SSLError):
                 return ProxyBehaviour.UNREACHABLE
+            except requests.exceptions.RequestException as error:
+                if isinstance(error, ValueError):
+                    raise  # the request itself is malformed (bad URL or header): the caller's
+                return ProxyBehaviour.INVALID_RESPONSE  # e.g. a broken chunked answer
             if time.monotonic() - started > self.timeout_seconds:
                 return ProxyBehaviour.TIMEOUT
         return classify_health(response.status, response.json, response.error_name)

@@ -158,7 +158,12 @@ class EmulatorService:
         ):
             behaviour = ProxyBehaviour.HEALTHY
         else:
-            behaviour = self.network.probe_health(endpoint, path, akid, secret, operation)
+            try:
+                behaviour = self.network.probe_health(endpoint, path, akid, secret, operation)
+            except (ValueError, UnicodeError):
+                # not even a valid HTTP request (e.g. a newline in the key ID): KMS refuses
+                # such input before contacting any proxy, so there is nothing to learn
+                return None
         self._remember(endpoint, path, behaviour, ProxyCredential(akid, secret))
         return behaviour
 

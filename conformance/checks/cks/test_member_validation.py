@@ -1,0 +1,115 @@
+"""Shape validation of the other operations' members: Update, Describe, Connect, Disconnect,
+Delete. Each case is a valid request (against a store that exists) with one member broken,
+sent with botocore's validation off when the broken rule is a client-side one.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from conformance.checks.cks.inputs import ScenarioInputs
+from conformance.checks.cks.judge import as_outcome, describe_input, judge
+from conformance.model import ProxyBehaviour, ReferenceModel
+from conformance.report.outcomes import RequirementViolation, UnsupportedByTarget
+from conformance.spec.botocore_model import input_constraints
+from conformance.targets.boto import UnsendableRequestError
+from conformance.targets.factory import PreparedTarget
+from strategies.members import invalid_values_by_rule
+from strategies.requirement_ids import CLIENT_RULE_REQUIREMENTS, requirement_for_rule
+from strategies.violations import InvalidValue, with_member
+
+OPERATIONS = (
+    "UpdateCustomKeyStore",
+    "DescribeCustomKeyStores",
+    "ConnectCustomKeyStore",
+    "DisconnectCustomKeyStore",
+    "DeleteCustomKeyStore",
+)
+HSM_MEMBERS = ("CloudHsmClusterId", "KeyStorePassword")
+EXAMPLES_PER_CASE = 8
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for operation in OPERATIONS:
+        for path, constraint in sorted(input_constraints(operation).items()):
+            for rule in sorted(invalid_values_by_rule(operation, path)):
+                if rule == "type" and constraint.type_name == "structure":
+                    continue  # botocore cannot serialise a non-object there
+                rid = requirement_for_rule(operation, path, rule)
+                ids = (rid, "CKS-ERR-008") if rule in CLIENT_RULE_REQUIREMENTS else (rid,)
+                cases.append(
+                    pytest.param(operation, path, rule, marks=pytest.mark.requirement(*ids))
+                )
+    return cases
+
+
+def _base_request(
+    operation: str, path: str, model: ReferenceModel, fresh: PreparedTarget, inputs: ScenarioInputs
+) -> dict[str, Any]:
+    if operation == "DescribeCustomKeyStores":
+        return {}
+    top = path.split(".")[0]
+    if top in HSM_MEMBERS:
+        config = inputs.cloudhsm_config("validated", 0)
+    else:
+        config = inputs.public_config("validated", inputs.site(ProxyBehaviour.HEALTHY))
+    outcome = judge(model, fresh.target, "CreateCustomKeyStore", config)
+    request: dict[str, Any] = {"CustomKeyStoreId": outcome.response["CustomKeyStoreId"]}
+    if operation == "UpdateCustomKeyStore":
+        request[top if top != "CustomKeyStoreId" else "NewCustomKeyStoreName"] = config.get(
+            top, "renamed"
+        )
+    return request
+
+
+def _sendable(request: dict[str, Any]) -> bool:
+    try:
+        json.dumps(request)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("operation", "path", "rule"), _cases())
+@settings(
+    max_examples=EXAMPLES_PER_CASE,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
+)
+@given(data=st.data())
+def test_a_request_breaking_one_member_rule_is_refused(
+    supported: PreparedTarget,
+    inputs: ScenarioInputs,
+    operation: str,
+    path: str,
+    rule: str,
+    data: st.DataObject,
+) -> None:
+    bad: InvalidValue = data.draw(invalid_values_by_rule(operation, path)[rule], label="bad")
+    reset = getattr(supported.target, "reset", None)
+    if reset is not None:
+        reset()
+    model = ReferenceModel(supported.world, client_validation=False)
+    request = with_member(_base_request(operation, path, model, supported, inputs), path, bad.value)
+    assume(_sendable(request))
+    expectation = model.predict(operation, request)
+    send = supported.target.call_unvalidated
+    try:
+        observation = send(operation, request)
+    except UnsendableRequestError:
+        assume(False)
+        raise
+    if observation.unsupported:
+        raise UnsupportedByTarget(bad.violation.requirement_id, operation, whole_check=True)
+    if not expectation.accepts(as_outcome(observation)):
+        raise RequirementViolation(
+            bad.violation.requirement_id,
+            expected=f"{expectation.describe()} ({path}: {rule})",
+            actual=observation.describe(),
+            input=describe_input(operation, request),
+        )
