@@ -29,7 +29,12 @@ def describe_all(model: ReferenceModel, target: PreparedTarget) -> None:
 
 
 @pytest.mark.requirement(
-    "CKS-HSM-001", "CKS-HSM-002", "CKS-HSM-004", "CKS-UNIQ-007", "CKS-SECRET-001"
+    "CKS-HSM-001",
+    "CKS-HSM-002",
+    "CKS-HSM-004",
+    "CKS-UNIQ-007",
+    "CKS-SECRET-001",
+    "CKS-DESCRIBE-006",
 )
 def test_a_cloudhsm_store_needs_a_free_active_cluster_and_its_trust_anchor(
     fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs

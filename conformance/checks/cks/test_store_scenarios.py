@@ -37,6 +37,8 @@ def by_id(store_id: str) -> dict[str, str]:
     "CKS-STATE-005",
     "CKS-DESCRIBE-005",
     "CKS-DESCRIBE-007",
+    "CKS-DESCRIBE-001",
+    "CKS-DESCRIBE-010",
     "CKS-SECRET-002",
 )
 def test_a_public_store_connects_disconnects_and_is_deleted(
@@ -90,7 +92,7 @@ def test_a_public_store_is_refused_when_its_proxy_fails_the_health_check(
     describe_all(model, fresh)
 
 
-@pytest.mark.requirement("CKS-OWNER-001", "CKS-OWNER-007", "CKS-DESCRIBE-008")
+@pytest.mark.requirement("CKS-OWNER-001", "CKS-OWNER-007", "CKS-DESCRIBE-008", "CKS-DESCRIBE-002")
 @pytest.mark.parametrize("service_index", [0, 1])
 def test_a_vpc_store_is_described_with_its_service_and_owner(
     fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs, service_index: int
