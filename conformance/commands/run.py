@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import Phase, settings
 
+from conformance.commands.run_expectations import ExpectationsError, load_expectations
 from conformance.commands.run_report import print_summary, secrets_of, write_reports
 from conformance.emulator.faults import EMULATOR_FAULTS, UnknownEmulatorFaultError
 from conformance.profiles import PROFILES, register_profiles
@@ -68,6 +69,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         help="where results.json, junit.xml and summary.md go (default reports/runs/<time>/)",
+    )
+    parser.add_argument(
+        "--expectations",
+        type=Path,
+        default=None,
+        metavar="TOML",
+        help="known deviations of the target ([deviations] ID = reason): listed failures do "
+        "not fail the run; listed requirements that pass are reported",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose output")
 
@@ -144,6 +153,11 @@ def execute(args: argparse.Namespace) -> int:
     if args.seed is None:
         args.seed = random.randrange(2**32)
     try:
+        deviations = load_expectations(args.expectations) if args.expectations else {}
+    except ExpectationsError as error:
+        print(f"kscheck run: {error}", file=sys.stderr)
+        return 2
+    try:
         with prepare_target(
             args.target, region=args.region, emulator_faults=args.emulator_fault
         ) as prepared:
@@ -165,4 +179,4 @@ def execute(args: argparse.Namespace) -> int:
     if exit_code == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("kscheck run: no check matched", file=sys.stderr)
         return 2
-    return print_summary(record, report_dir, redactor)
+    return print_summary(record, report_dir, redactor, deviations)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import datetime
+from collections.abc import Mapping
 from pathlib import Path
 
+from conformance.commands.run_expectations import review
 from conformance.report.console import render_findings, render_summary_table
 from conformance.report.outcomes import CheckOutcome
 from conformance.report.redaction import Redactor
@@ -70,13 +72,28 @@ def write_reports(
     return record, Path(directory)
 
 
-def verdict(record: RunRecord) -> tuple[str, int]:
+def verdict(record: RunRecord, deviations: Mapping[str, str] | None = None) -> tuple[str, int]:
     """The last console line and the exit code.
 
-    0 only when no MUST requirement failed or errored *and* something was verified: a
-    target that implements no custom key store operation has not conformed to anything.
+    0 only when no MUST requirement failed or errored (other than the known `deviations`)
+    *and* something was verified: a target that implements no custom key store operation
+    has not conformed to anything.
     """
     counts = record.counts()
+    if deviations:
+        checked = review(record, deviations)
+        if checked.unexpected_failures:
+            return (
+                f"NOT CONFORMANT: {len(checked.unexpected_failures)} requirement(s) failed "
+                f"beyond the known deviations: {', '.join(checked.unexpected_failures)}",
+                1,
+            )
+        if checked.expected_failures and counts["PASS"]:
+            return (
+                f"CONFORMANT EXCEPT KNOWN DEVIATIONS: {counts['PASS']} requirement(s) passed, "
+                f"{len(checked.expected_failures)} failed as expected",
+                0,
+            )
     if record.must_failed or counts["ERROR"]:
         return (
             f"NOT CONFORMANT: {counts['FAIL']} MUST requirement(s) failed, "
@@ -97,13 +114,21 @@ def verdict(record: RunRecord) -> tuple[str, int]:
     )
 
 
-def print_summary(record: RunRecord, directory: Path, redactor: Redactor) -> int:
+def print_summary(
+    record: RunRecord,
+    directory: Path,
+    redactor: Redactor,
+    deviations: Mapping[str, str] | None = None,
+) -> int:
     """Print the table, the findings and the verdict; returns the exit code."""
     print(redactor.redact(render_summary_table(record)))
     findings = render_findings(record)
     if findings:
         print(redactor.redact(findings))
-    line, code = verdict(record)
+    if deviations:
+        for requirement_id in review(record, deviations).now_passing:
+            print(f"[{requirement_id}] listed as a known deviation but PASSED: remove it")
+    line, code = verdict(record, deviations)
     print(line)
     print(f"reports: {directory}")
     return code
