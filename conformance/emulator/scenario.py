@@ -96,6 +96,9 @@ DEFAULT_CLUSTERS: tuple[CloudHsmCluster, ...] = (
     ),
     CloudHsmCluster("cluster-cdefghijklm", trust_anchor="-----BEGIN CERTIFICATE-----\nC\n"),
     CloudHsmCluster("cluster-defghijklmn", trust_anchor="-----BEGIN CERTIFICATE-----\nD\n"),
+    CloudHsmCluster(
+        "cluster-onehsmonlyab", trust_anchor="-----BEGIN CERTIFICATE-----\nE\n", hsm_count=1
+    ),
     CloudHsmCluster("cluster-inactivexyz", active=False),
 )
 

@@ -104,7 +104,12 @@ def test_a_vpc_store_is_described_with_its_service_and_owner(
 
 
 @pytest.mark.requirement(
-    "CKS-CONNECT-001", "CKS-CONNECT-004", "CKS-CONNECT-005", "CKS-DESCRIBE-009", "CKS-STATE-008"
+    "CKS-CONNECT-001",
+    "CKS-CONNECT-003",
+    "CKS-CONNECT-004",
+    "CKS-CONNECT-005",
+    "CKS-DESCRIBE-009",
+    "CKS-STATE-008",
 )
 @pytest.mark.parametrize("backend", ["vpc-unreachable", "vpc-bad-tls", "hsm-wrong-password"])
 def test_a_connect_to_a_failing_backend_ends_failed_with_its_error_code(
@@ -119,6 +124,7 @@ def test_a_connect_to_a_failing_backend_ends_failed_with_its_error_code(
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
     describe_all(model, fresh)
     describe_all(model, fresh)
+    judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))  # FAILED: disconnect first
     judge(model, fresh.target, "DisconnectCustomKeyStore", by_id(store))
     describe_all(model, fresh)
     describe_all(model, fresh)
@@ -205,3 +211,25 @@ def test_keys_in_an_external_key_store_follow_the_external_key(
     describe_all(model, fresh)
     judge(model, fresh.target, "CreateKey", key_request)
     judge(model, fresh.target, "CreateKey", key_request)
+
+
+@pytest.mark.requirement("CKS-KEY-002", "CKS-KEY-003", "CKS-KEY-004", "CKS-KEY-005", "CKS-HSM-003")
+def test_keys_in_a_cloudhsm_store_are_symmetric_single_region_and_need_two_hsms(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+) -> None:
+    one_hsm = next(i for i, c in enumerate(fresh.world.clusters) if c.active and c.hsm_count < 2)
+    create(model, fresh, inputs.cloudhsm_config("one-hsm", one_hsm))
+    store = create(model, fresh, inputs.cloudhsm_config("keyed-hsm", 0))
+    assert store is not None
+    judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+    describe_all(model, fresh)
+    key = {"CustomKeyStoreId": store, "Origin": "AWS_CLOUDHSM"}
+    for request in (
+        key,
+        {**key, "XksKeyId": "foo"},
+        {**key, "KeySpec": "RSA_2048"},
+        {**key, "MultiRegion": True},
+        {**key, "Origin": "EXTERNAL_KEY_STORE"},
+        {"CustomKeyStoreId": store},
+    ):
+        judge(model, fresh.target, "CreateKey", request)
