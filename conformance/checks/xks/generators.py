@@ -95,11 +95,11 @@ def invalid_key_ids() -> st.SearchStrategy[str]:
 JSON_WRONG_TYPES: tuple[Any, ...] = (123, 1.5, True, None, [], {}, ["x"], {"a": 1})
 
 
-def wrong_type_values(field_is_object: bool) -> st.SearchStrategy[Any]:
-    """JSON values of another type than a string (or than an object for `field_is_object`)."""
-    if field_is_object:
-        return st.sampled_from(("text", 123, 1.5, True, None, [], ["x"]))
-    return st.sampled_from(JSON_WRONG_TYPES)
+def wrong_type_values(field_is_object: bool, nullable: bool = False) -> st.SearchStrategy[Any]:
+    """JSON values of another type than a string (or than an object for `field_is_object`).
+    With `nullable` (an optional field), null is left out: it may legitimately mean absent."""
+    values = ("text", 123, 1.5, True, None, [], ["x"]) if field_is_object else JSON_WRONG_TYPES
+    return st.sampled_from([v for v in values if not (nullable and v is None)])
 
 
 def unknown_field_names() -> st.SearchStrategy[str]:
