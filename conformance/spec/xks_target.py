@@ -218,6 +218,9 @@ def target_from_mapping(values: Mapping[str, Any]) -> XksTarget:
     scheme, sep, netloc = base_url.partition("://")
     if not sep or scheme not in ("https", "http") or _HOST.fullmatch(netloc) is None:
         raise XksTargetError("base_url", "must be https://HOST[:PORT] with no path")
+    _, colon, port = netloc.rsplit("]", 1)[-1].rpartition(":")
+    if colon and not 1 <= int(port) <= 65535:
+        raise XksTargetError("base_url", f"port {port} is not between 1 and 65535")
     region = str(values.get("region") or "us-east-1")
     if _REGION.fullmatch(region) is None:
         raise XksTargetError("region", f"{region!r} is not an AWS region name like us-east-1")
@@ -295,6 +298,9 @@ def target_from_env(env: Mapping[str, str], **extra: Any) -> XksTarget:
         "decrypt_only_key_id": get["DECRYPT_ONLY_KEY_ID"],
         "impotent_key_id": get["IMPOTENT_KEY_ID"],
     }
+    for optional in ("encrypt_only_key_id", "decrypt_only_key_id", "impotent_key_id"):
+        if not values[optional]:  # set but empty: the vendor has no such key (checks SKIPPED)
+            values[optional] = None
     values.update({k: v for k, v in extra.items() if v is not None})
     return target_from_mapping(values)
 

@@ -12,8 +12,15 @@ from urllib.parse import quote
 
 import pytest
 
-from conformance.checks.xks.bodies import Sealed, decrypt_body, encrypt_body, parse_sealed
+from conformance.checks.xks.bodies import (
+    Sealed,
+    decrypt_body,
+    encrypt_body,
+    metadata_body,
+    parse_sealed,
+)
 from conformance.checks.xks.wire import Exchange, XksWire
+from conformance.spec.xks_target import TC_DEFAULTS
 
 
 def key_suffix(key_id: str, operation: str) -> str:
@@ -68,3 +75,20 @@ def require(value: str | None, what: str) -> str:
     if not value:
         pytest.skip(f"no {what} given")
     return value
+
+
+def require_key(wire: XksWire, attribute: str, variable: str) -> str:
+    """The target's key id in `attribute` (e.g. ``encrypt_only_key_id``), or skip the check.
+
+    The official client's defaults (``encrypt_only_key``, ...) fill these ids even when the
+    vendor never created such keys (the client itself only uses them with ``-a``). The spec
+    requires no such key, so when the id is still the default and the proxy answers 404
+    KeyNotFoundException for it, the check is SKIPPED (naming `variable`), not failed.
+    """
+    key_id = require(getattr(wire.target, attribute), f"key id ({variable})")
+    if key_id != TC_DEFAULTS.get(variable):
+        return key_id
+    probe = wire.post(key_suffix(key_id, "metadata"), metadata_body("DescribeKey"))
+    if probe.response.status == 404 and probe.response.error_name == "KeyNotFoundException":
+        pytest.skip(f"{variable} defaulted to {key_id!r}, which the proxy does not hold")
+    return key_id

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from conformance.checks.xks import generators
 from conformance.checks.xks.bodies import Sealed
-from conformance.checks.xks.flows import decrypt, encrypt_for_setup, require
+from conformance.checks.xks.flows import decrypt, encrypt_for_setup, require_key
 from conformance.checks.xks.generators import Payload, aad_bytes
 from conformance.checks.xks.wire import XksWire
 
@@ -87,7 +87,7 @@ def test_the_official_client_aad_mismatches_fail_decrypt(
 
 
 def _metadata_variants(sealed: Sealed) -> dict[str, bytes | None]:
-    if sealed.metadata is None:
+    if not sealed.metadata:  # absent, or present but empty: the same AAD block [SPEC §AAD]
         return {"added": b"key_version=2"}
     return {
         "flipped": _flip(sealed.metadata, 0),
@@ -127,7 +127,7 @@ def test_moving_ciphertext_metadata_into_the_aad_fails_decrypt(wire: XksWire) ->
 
 @pytest.mark.requirement("XKS-TAMPER-005")
 def test_a_ciphertext_opened_under_another_key_fails(wire: XksWire) -> None:
-    other = require(wire.target.decrypt_only_key_id, "decrypt-only key id (DECRYPT_ONLY_KEY_ID)")
+    other = require_key(wire, "decrypt_only_key_id", "DECRYPT_ONLY_KEY_ID")
     sealed = encrypt_for_setup(wire, wire.target.key_id, generators.TC_PLAINTEXT_2)
     exchange = decrypt(wire, other, sealed, note="sealed under the main key")
     exchange.expect_error("XKS-TAMPER-005", INVALID_CIPHERTEXT)
