@@ -8,15 +8,18 @@
 from __future__ import annotations
 
 import datetime
+import ipaddress
+import os
 import socket
 import ssl
+import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, x25519
 from cryptography.x509.oid import NameOID
 
 from conformance.spec.xks_target import ClientCertificate, XksTarget
@@ -28,13 +31,20 @@ TLS13_SUITES = frozenset({"TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA25
 HANDSHAKE_TIMEOUT_SECONDS = 5.0
 
 
+#: OpenSSL reasons that mean this client could not even offer what was asked: the proxy
+#: was never tested, so a "refused" verdict would be meaningless.
+LOCAL_REFUSALS = frozenset({"NO_CIPHERS_AVAILABLE", "NO_PROTOCOLS_AVAILABLE"})
+
+
 @dataclass(frozen=True)
 class HandshakeResult:
-    """The negotiated version and suite, or why no session came up."""
+    """The negotiated version and suite, or why no session came up (`local`: this client
+    could not offer the version or suites asked for, so the proxy was never asked)."""
 
     version: str | None
     cipher: str | None
     error: str | None = None
+    local: bool = False
 
     def describe(self) -> str:
         """One line for reports."""
@@ -78,7 +88,7 @@ def handshake(
     try:
         context = _context(target, verify, only, ciphers)
     except ssl.SSLError as exc:
-        return HandshakeResult(None, None, f"client cannot offer this: {exc.reason}")
+        return HandshakeResult(None, None, f"client cannot offer this: {exc.reason}", local=True)
     try:
         with (
             socket.create_connection(
@@ -92,7 +102,86 @@ def handshake(
         return HandshakeResult(None, None, f"certificate rejected: {exc.verify_message}")
     except (OSError, ssl.SSLError) as exc:
         reason = getattr(exc, "reason", None) or type(exc).__name__
-        return HandshakeResult(None, None, f"{type(exc).__name__}: {reason}")
+        return HandshakeResult(
+            None, None, f"{type(exc).__name__}: {reason}", local=reason in LOCAL_REFUSALS
+        )
+
+
+#: TLS 1.3 suite codes (RFC 8446 §B.4) of the two suites the spec lists.
+_TLS13_CODES = {0x1302: "TLS_AES_256_GCM_SHA384", 0x1303: "TLS_CHACHA20_POLY1305_SHA256"}
+_SIGNATURE_SCHEMES = (0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601)
+
+
+def _extension(kind: int, data: bytes) -> bytes:
+    return struct.pack("!HH", kind, len(data)) + data
+
+
+def _tls13_client_hello(host: str) -> bytes:
+    """A TLS 1.3 ClientHello offering only the spec's two TLS 1.3 suites (RFC 8446 §4.1.2).
+    Python's ssl module cannot restrict TLS 1.3 suites, so the hello is built by hand."""
+    share = x25519.X25519PrivateKey.generate().public_key().public_bytes_raw()
+    suites = b"".join(struct.pack("!H", code) for code in _TLS13_CODES)
+    schemes = b"".join(struct.pack("!H", code) for code in _SIGNATURE_SCHEMES)
+    extensions = [
+        _extension(0x000A, struct.pack("!HHH", 4, 0x001D, 0x0017)),  # groups: x25519, P-256
+        _extension(0x000D, struct.pack("!H", len(schemes)) + schemes),
+        _extension(0x002B, b"\x02\x03\x04"),  # supported_versions: TLS 1.3 only
+        _extension(0x0033, struct.pack("!HHH", len(share) + 4, 0x001D, len(share)) + share),
+    ]
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:  # a DNS name: send SNI, as KMS does
+        name = host.encode("ascii")
+        entry = b"\x00" + struct.pack("!H", len(name)) + name
+        extensions.insert(0, _extension(0x0000, struct.pack("!H", len(entry)) + entry))
+    joined = b"".join(extensions)
+    body = (
+        b"\x03\x03"
+        + os.urandom(32)
+        + b"\x20"
+        + os.urandom(32)
+        + struct.pack("!H", len(suites))
+        + suites
+        + b"\x01\x00"
+        + struct.pack("!H", len(joined))
+        + joined
+    )
+    handshake = b"\x01" + len(body).to_bytes(3, "big") + body
+    return b"\x16\x03\x01" + struct.pack("!H", len(handshake)) + handshake
+
+
+def _read_record(sock: socket.socket) -> bytes:
+    data = b""
+    while len(data) < 5 or len(data) < 5 + int.from_bytes(data[3:5], "big"):
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def tls13_listed_suite(target: XksTarget) -> HandshakeResult:
+    """Offer TLS 1.3 with only TLS_AES_256_GCM_SHA384 and TLS_CHACHA20_POLY1305_SHA256 and
+    report the suite the proxy's ServerHello picks (or why it picked none). Unlike a normal
+    handshake, the proxy's own suite preference cannot hide a listed suite it supports."""
+    try:
+        with socket.create_connection(
+            (target.host, target.port), timeout=HANDSHAKE_TIMEOUT_SECONDS
+        ) as raw:
+            raw.sendall(_tls13_client_hello(target.host))
+            record = _read_record(raw)
+    except OSError as exc:
+        return HandshakeResult(None, None, f"{type(exc).__name__}")
+    if len(record) >= 7 and record[0] == 0x15:
+        return HandshakeResult(None, None, f"TLS alert {record[6]} (handshake refused)")
+    if len(record) < 9 or record[0] != 0x16 or record[5] != 0x02:
+        return HandshakeResult(None, None, "no ServerHello in reply")
+    session_id_length = record[9 + 2 + 32] if len(record) > 43 else 0
+    at = 9 + 2 + 32 + 1 + session_id_length
+    if len(record) < at + 2:
+        return HandshakeResult(None, None, "truncated ServerHello")
+    code = int.from_bytes(record[at : at + 2], "big")
+    return HandshakeResult("TLSv1.3", _TLS13_CODES.get(code, f"suite 0x{code:04x}"))
 
 
 def fetch_server_certificate(target: XksTarget) -> bytes | None:
