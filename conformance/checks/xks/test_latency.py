@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import math
 import queue
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +38,7 @@ BURST_CONCURRENCY = 8
 BURST_BUDGET_SECONDS = 10.0
 BURST_TIMEOUT_SECONDS = 2.0
 KEEPALIVE_REQUESTS = 5
+RTT_PROBES = 5
 
 Record = Callable[[str, object], None]
 
@@ -59,10 +61,32 @@ def _operations(wire: XksWire) -> dict[str, Callable[[], Exchange]]:
     }
 
 
+def network_round_trip(target: XksTarget) -> float:
+    """This machine's network round trip to the proxy: the fastest of a few TCP connects
+    (0 when none succeeds). Bounded: RTT_PROBES connects of at most 2 s each."""
+    best = math.inf
+    for _ in range(RTT_PROBES):
+        started = time.perf_counter()
+        try:
+            socket.create_connection((target.host, target.port), timeout=2.0).close()
+        except OSError:
+            continue
+        best = min(best, time.perf_counter() - started)
+    return 0.0 if best == math.inf else best
+
+
 @pytest.fixture(scope="module")
-def latencies(wire: XksWire) -> dict[str, list[float]]:
-    """Sequential round-trip times per operation over one keep-alive connection; an
-    operation stops early once more than 1% of its samples blew the 250 ms budget."""
+def network_rtt(xks_target: XksTarget) -> float:
+    """The round trip to subtract: KMS calls the proxy from its own region, so a vendor
+    certifying from far away must not fail the 250 ms budget on this machine's distance."""
+    return network_round_trip(xks_target)
+
+
+@pytest.fixture(scope="module")
+def latencies(wire: XksWire, network_rtt: float) -> dict[str, list[float]]:
+    """Sequential round-trip times per operation over one keep-alive connection, minus
+    this machine's network round trip; an operation stops early once more than 1% of its
+    samples blew the 250 ms budget."""
     measured: dict[str, list[float]] = {}
     started = time.monotonic()
     allowed_slow = SAMPLES_PER_OPERATION // 100
@@ -74,7 +98,7 @@ def latencies(wire: XksWire) -> dict[str, list[float]]:
             if time.monotonic() - started > MEASURE_BUDGET_SECONDS and samples:
                 break
             exchange = call()
-            elapsed = exchange.response.elapsed_seconds
+            elapsed = max(0.0, exchange.response.elapsed_seconds - network_rtt)
             samples.append(elapsed if exchange.response.status is not None else float("inf"))
             slow += elapsed > KMS_TIMEOUT_SECONDS
             if slow > allowed_slow:
@@ -83,8 +107,8 @@ def latencies(wire: XksWire) -> dict[str, list[float]]:
     return measured
 
 
-def _summary(measured: dict[str, list[float]]) -> str:
-    parts = []
+def _summary(measured: dict[str, list[float]], rtt: float) -> str:
+    parts = [f"network RTT {rtt * 1000:.1f} ms subtracted"]
     for name, samples in measured.items():
         p50, p95, p99 = (percentile(samples, f) * 1000 for f in (0.50, 0.95, 0.99))
         parts.append(f"{name} p50={p50:.1f} p95={p95:.1f} p99={p99:.1f} ms (n={len(samples)})")
@@ -93,9 +117,9 @@ def _summary(measured: dict[str, list[float]]) -> str:
 
 @pytest.mark.requirement("XKS-PERF-001")
 def test_p99_latency_of_every_operation_is_under_250_ms(
-    latencies: dict[str, list[float]], record_property: Record
+    latencies: dict[str, list[float]], network_rtt: float, record_property: Record
 ) -> None:
-    record_property("observed", _summary(latencies))
+    record_property("observed", _summary(latencies, network_rtt))
     over = {
         n: percentile(s, 0.99)
         for n, s in latencies.items()
@@ -105,21 +129,21 @@ def test_p99_latency_of_every_operation_is_under_250_ms(
         raise RequirementViolation(
             "XKS-PERF-001",
             "p99 < 250 ms for every operation",
-            _summary(latencies),
+            _summary(latencies, network_rtt),
             f"sequential keep-alive calls, up to {SAMPLES_PER_OPERATION} per operation",
         )
 
 
 @pytest.mark.requirement("XKS-PERF-002")
 def test_median_latency_of_every_operation_is_within_35_ms(
-    latencies: dict[str, list[float]], record_property: Record
+    latencies: dict[str, list[float]], network_rtt: float, record_property: Record
 ) -> None:
-    record_property("observed", _summary(latencies))
+    record_property("observed", _summary(latencies, network_rtt))
     if any(percentile(s, 0.5) > RECOMMENDED_LATENCY_SECONDS for s in latencies.values()):
         raise RequirementViolation(
             "XKS-PERF-002",
             "p50 <= 35 ms for every operation",
-            _summary(latencies),
+            _summary(latencies, network_rtt),
             "sequential keep-alive calls",
         )
 
