@@ -85,7 +85,7 @@ def _unknown_paths(wire: XksWire) -> list[str]:
         f"{prefix}/kms/xks/health",
         f"{prefix}/health",
         f"{prefix}/invalid/kms/xks/v1/health",
-        f"{prefix}-nope/kms/xks/v1/keys/{key}/metadata",
+        f"{prefix or '/kscheck'}-nope/kms/xks/v1/keys/{key}/metadata",
     ]
 
 
