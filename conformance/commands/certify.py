@@ -176,7 +176,28 @@ def _external_target(args: argparse.Namespace, env: Mapping[str, str]) -> XksTar
         "second_secret_access_key": second_secret,
         "ping_url": args.ping_url,
     }
-    return target_from_env(merged, **extra)
+    try:
+        return target_from_env(merged, **extra)
+    except XksTargetError as exc:
+        raise UsageError(f"{_input_name(exc.field_name)}: {exc.rule}") from None
+
+
+def _input_name(field_name: str) -> str:
+    """The variable and flag a vendor actually sets for a target field (for error messages).
+
+    >>> _input_name("region"), _input_name("ca_bundle")
+    ('REGION (--region)', '--ca-bundle')
+    """
+    names = {
+        "base_url": "XKS_PROXY_HOST (--host) with SCHEME (--scheme)",
+        "credential": "SIGV4_ACCESS_KEY_ID and SIGV4_SECRET_ACCESS_KEY",
+        "second_credential": "--second-access-key-id and SECOND_SIGV4_SECRET_ACCESS_KEY",
+    }
+    for dest, (variable, _) in TARGET_FLAGS.items():
+        shown = f"{variable} (--{dest.replace('_', '-')})"
+        names.setdefault(dest, shown)
+        names.setdefault(str(variable), shown)
+    return names.get(field_name, "--" + field_name.replace("_", "-"))
 
 
 def _wants_external(args: argparse.Namespace, env: Mapping[str, str]) -> bool:
@@ -287,6 +308,9 @@ class _CertifySession:
 TLS_ONLY_FILTER = "XKS-TLS or XKS-MTLS"
 
 
+PREFLIGHT_TLS_FAILURE = "no HTTPS session with the proxy"
+
+
 def preflight_failure(target: XksTarget) -> str | None:
     """Why no HTTP answer at all comes back from the API (TLS refused, nothing listening),
     or None when the proxy answers. Any HTTP status counts as an answer."""
@@ -304,7 +328,10 @@ def preflight_failure(target: XksTarget) -> str | None:
                 cert=(cert.cert_path, cert.key_path) if cert else None,
             )
         except requests.exceptions.SSLError:
-            return "no HTTPS session with the proxy (TLS handshake or certificate failed)"
+            return (
+                f"{PREFLIGHT_TLS_FAILURE} (TLS handshake or certificate failed; check "
+                "--ca-bundle, and --client-cert/--client-key if the proxy requires mTLS)"
+            )
         except requests.RequestException as exc:
             return f"the proxy does not answer ({type(exc).__name__})"
     return None
@@ -397,10 +424,25 @@ def _certify(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
         detail = "\n".join(session.collection_errors) or f"pytest exit code {int(code)}"
         print(f"kscheck certify: the checks could not be collected:\n{detail}", file=sys.stderr)
         return 2
-    if code == pytest.ExitCode.NO_TESTS_COLLECTED or session.collected == 0:
+    no_checks = code == pytest.ExitCode.NO_TESTS_COLLECTED or session.collected == 0
+    if no_checks and not unreachable:  # unreachable: -k may simply exclude the TLS checks
         raise UsageError(f"-k: no check matches {args.filter!r}")
     outcomes = session.outcomes
     if unreachable:
+        # A proxy whose API gives no HTTP answer is never certified, whatever -k selected.
+        # A TLS failure is the server certificate's or handshake's rule; anything else
+        # (nothing listening, timeout) means no HTTP/1.1 answer at all.
+        tls_failed = unreachable.startswith(PREFLIGHT_TLS_FAILURE)
+        outcomes.append(
+            CheckOutcome(
+                "preflight",
+                "XKS-TLS-004" if tls_failed else "XKS-HTTP-004",
+                Outcome.FAIL,
+                expected="an HTTP answer to a POST on the health URI",
+                actual=unreachable,
+                input=f"POST {target.uri_prefix}/kms/xks/v1/health (preflight)",
+            )
+        )
         ran = {o.requirement_id for o in outcomes}
         outcomes += [
             CheckOutcome("preflight", r.id, Outcome.SKIPPED, reason=f"not reached: {unreachable}")

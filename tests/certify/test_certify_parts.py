@@ -183,6 +183,9 @@ def test_cdiv_matches_the_vector_of_the_spec() -> None:
     assert expected_cdiv(aad, sealed) == "qHA/ImC9h5HsLRXqCyPmWgYx7tzyoTplzILbP0fPXsc="
 
 
+CREDENTIALS = {"SIGV4_ACCESS_KEY_ID": "A" * 20, "SIGV4_SECRET_ACCESS_KEY": "s" * 43}
+
+
 @pytest.mark.parametrize(
     "argv, env, words",
     [
@@ -191,6 +194,9 @@ def test_cdiv_matches_the_vector_of_the_spec() -> None:
         (["certify"], {"XKS_PROXY_HOST": "h:1", "SIGV4_ACCESS_KEY_ID": "A" * 20},
          ["SIGV4_SECRET_ACCESS_KEY", "required"]),
         (["certify", "--seed", "-1"], {}, ["--seed"]),
+        (["certify"], {"XKS_PROXY_HOST": "h:99999", **CREDENTIALS}, ["XKS_PROXY_HOST", "65535"]),
+        (["certify"], {"XKS_PROXY_HOST": "https://h", **CREDENTIALS}, ["XKS_PROXY_HOST"]),
+        (["certify", "--region", "Mars"], {"XKS_PROXY_HOST": "h", **CREDENTIALS}, ["--region"]),
     ],
 )  # fmt: skip
 def test_usage_errors_exit_2_with_a_message_naming_the_field(
@@ -219,4 +225,24 @@ def test_a_filter_that_matches_nothing_is_a_usage_error(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "-k: no check matches 'XKS-NOPE-999'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_empty_restricted_key_variable_means_the_vendor_has_no_such_key() -> None:
+    target = target_from_env({"ENCRYPT_ONLY_KEY_ID": "", "IMPOTENT_KEY_ID": ""})
+    assert (target.encrypt_only_key_id, target.impotent_key_id) == (None, None)
+    assert target.decrypt_only_key_id == TC_DEFAULTS["DECRYPT_ONLY_KEY_ID"]
+
+
+def test_an_unreachable_proxy_is_never_certified_whatever_the_filter(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in TC_DEFAULTS}
+    env.update(CREDENTIALS, XKS_PROXY_HOST="127.0.0.1:1")
+    result = subprocess.run(
+        [sys.executable, "-m", "conformance.cli", "certify", "-k", "XKS-AUTH-001",
+         "--report-dir", str(tmp_path), "--quiet"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "NOT CERTIFIED" in result.stdout
+    assert "[XKS-HTTP-004]" in result.stdout
     assert "Traceback" not in result.stderr
