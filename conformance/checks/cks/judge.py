@@ -12,11 +12,15 @@ A mismatch raises :class:`RequirementViolation` naming the rule the target broke
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from hypothesis import assume
+
 from conformance.model import Expectation, Outcome, ReferenceModel, redact
 from conformance.report.outcomes import RequirementViolation, UnsupportedByTarget
+from conformance.targets.boto import UnsendableRequestError
 from conformance.targets.observation import Observation
 
 #: The rule an operation's plain success stands for, blamed when success was expected.
@@ -128,3 +132,49 @@ def judge(
         )
     model.apply(operation, request, outcome)
     return outcome
+
+
+def sendable(request: Mapping[str, Any]) -> bool:
+    """Whether the request can be put on the wire as JSON at all."""
+    try:
+        json.dumps(request)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def judge_invalid(
+    model: ReferenceModel,
+    target: JudgedTarget,
+    operation: str,
+    request: Mapping[str, Any],
+    *,
+    requirement_id: str,
+    broken: str,
+    unvalidated: bool,
+) -> None:
+    """Send one request that breaks rule `requirement_id` (`broken` says how) and judge it.
+
+    Requests no client could send (not JSON-serialisable, or refused by botocore's
+    serialiser with validation off) are rejected as Hypothesis examples, not judged. A
+    mismatch names `requirement_id`, the rule the example was built to break.
+    """
+    assume(sendable(request))
+    expectation = model.predict(operation, request)
+    send = target.call_unvalidated if unvalidated else target.call  # type: ignore[attr-defined]
+    try:
+        observation = send(operation, request)
+    except UnsendableRequestError:
+        assume(False)
+        raise
+    if observation.unsupported:
+        raise UnsupportedByTarget(
+            requirement_id, describe_input(operation, request), whole_check=True
+        )
+    if not expectation.accepts(as_outcome(observation)):
+        raise RequirementViolation(
+            requirement_id,
+            expected=f"{expectation.describe()} ({broken})",
+            actual=observation.describe(),
+            input=describe_input(operation, request),
+        )
