@@ -59,7 +59,7 @@ XKS_REQUIREMENTS: tuple[Requirement, ...] = (
     _r("XKS-AUTH-007", MUST, f"{SPEC} App. A (canonical URI)",
        "A request sent to another URI than the one signed is refused with 401."),
     _r("XKS-AUTH-008", MUST, f"{SPEC} App. A (signed host)",
-       "A request whose Host differs from the signed host is refused with 401."),
+       "A request whose Host differs from the signed host is refused with 401 (or 421)."),
     _r("XKS-AUTH-009", SHOULD, f"{SPEC} App. A (clock skew)",
        "A request dated more than 5 minutes off the proxy clock is refused with 401."),
     _r("XKS-AUTH-010", MUST, f"{SPEC} App. A (clock skew)",

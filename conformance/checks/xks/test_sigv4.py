@@ -147,6 +147,10 @@ def test_a_request_with_another_host_than_signed_is_refused_with_401(wire: XksWi
         tamper={"host": f"other-{wire.host_header}"},
         note="Host changed after signing",
     )
+    # A front end that serves virtual hosts may turn the unknown name away itself with
+    # 421 Misdirected Request (RFC 9110 §15.5.20): refused before SigV4, which is as safe.
+    if exchange.response.status == 421:
+        return
     _refused(exchange, "XKS-AUTH-008")
 
 
