@@ -399,6 +399,10 @@ def _certify(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
         raise UsageError("--seed: must be 0 (derandomized) or a positive number")
     external = _wants_external(args, env)
     report_dir = _report_directory(args)
+    try:  # before the run, not after it: a bad directory must not cost a whole certification
+        report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--report-dir: cannot create {report_dir} ({exc.strerror})") from None
     with _target(args, env) as target:
         redactor = Redactor(target.secrets())
         session = _CertifySession(target, out, args.quiet, redactor)

@@ -138,9 +138,11 @@ class XksTarget:
 
     @property
     def host(self) -> str:
-        """The host name of base_url (no port)."""
+        """The host name of base_url (no port; an IPv6 literal without its brackets, as
+        sockets and TLS server names want it)."""
         netloc = self.base_url.split("://", 1)[1]
-        return netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
+        host = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
+        return host.strip("[]")
 
     @property
     def port(self) -> int:
@@ -246,6 +248,11 @@ def target_from_mapping(values: Mapping[str, Any]) -> XksTarget:
         )
 
     other_prefix = values.get("other_tenant_prefix")
+    ping_url = values.get("ping_url")
+    if ping_url is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", str(ping_url)):
+        raise XksTargetError(
+            "ping_url", "must be an http:// or https:// URL, e.g. http://host/ping"
+        )
     return XksTarget(
         base_url=base_url,
         uri_prefix=normalize_prefix(str(values.get("uri_prefix", ""))),
@@ -274,7 +281,7 @@ def target_from_mapping(values: Mapping[str, Any]) -> XksTarget:
             values.get("other_tenant_access_key_id"),
             values.get("other_tenant_secret_access_key"),
         ),
-        ping_url=values.get("ping_url"),
+        ping_url=ping_url,
         description=str(values.get("description") or "external proxy"),
         faults=tuple(values.get("faults") or ()),
     )

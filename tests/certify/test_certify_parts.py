@@ -197,6 +197,9 @@ CREDENTIALS = {"SIGV4_ACCESS_KEY_ID": "A" * 20, "SIGV4_SECRET_ACCESS_KEY": "s" *
         (["certify"], {"XKS_PROXY_HOST": "h:99999", **CREDENTIALS}, ["XKS_PROXY_HOST", "65535"]),
         (["certify"], {"XKS_PROXY_HOST": "https://h", **CREDENTIALS}, ["XKS_PROXY_HOST"]),
         (["certify", "--region", "Mars"], {"XKS_PROXY_HOST": "h", **CREDENTIALS}, ["--region"]),
+        (["certify", "--ping-url", "h/ping"], {"XKS_PROXY_HOST": "h", **CREDENTIALS},
+         ["--ping-url"]),
+        (["certify", "--report-dir", f"{os.devnull}/sub"], {}, ["--report-dir", "cannot create"]),
     ],
 )  # fmt: skip
 def test_usage_errors_exit_2_with_a_message_naming_the_field(
