@@ -233,3 +233,35 @@ def test_keys_in_a_cloudhsm_store_are_symmetric_single_region_and_need_two_hsms(
         {"CustomKeyStoreId": store},
     ):
         judge(model, fresh.target, "CreateKey", request)
+
+
+@pytest.mark.requirement("CKS-DESCRIBE-003")
+def test_describe_with_both_an_id_and_a_name_is_answered_within_the_open_question(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+) -> None:
+    first = create(model, fresh, inputs.cloudhsm_config("both-a", 0))
+    assert first is not None
+    assert create(model, fresh, inputs.cloudhsm_config("both-b", 2)) is not None
+    judge(
+        model,
+        fresh.target,
+        "DescribeCustomKeyStores",
+        {**by_id(first), "CustomKeyStoreName": "both-a"},
+    )
+    judge(
+        model,
+        fresh.target,
+        "DescribeCustomKeyStores",
+        {**by_id(first), "CustomKeyStoreName": "both-b"},
+    )
+
+
+@pytest.mark.requirement("CKS-CREATE-001", "CKS-ERR-008")
+def test_a_create_without_a_name_is_refused_by_kms_itself(
+    fresh: PreparedTarget, inputs: ScenarioInputs
+) -> None:
+    config = inputs.cloudhsm_config("nameless", 0)
+    del config["CustomKeyStoreName"]
+    model = ReferenceModel(fresh.world, client_validation=False)
+    judge(model, fresh.target, "CreateCustomKeyStore", config, unvalidated=True)
+    judge(model, fresh.target, "DescribeCustomKeyStores", {})
