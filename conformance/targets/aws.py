@@ -28,6 +28,7 @@ from typing import Any
 
 import botocore.exceptions
 
+from conformance.spec.botocore_model import CUSTOM_KEY_STORE_OPERATIONS
 from conformance.targets.boto import BotoTarget
 from conformance.targets.observation import Observation
 
@@ -37,17 +38,7 @@ NAME_PREFIX = "kscheck-"
 REQUESTS_PER_SECOND_PER_OPERATION = 5.0
 #: The only operations the checks send; anything else (DisableKey, ...) is refused locally.
 FENCED_OPERATIONS = frozenset(
-    {
-        "CreateCustomKeyStore",
-        "DescribeCustomKeyStores",
-        "UpdateCustomKeyStore",
-        "ConnectCustomKeyStore",
-        "DisconnectCustomKeyStore",
-        "DeleteCustomKeyStore",
-        "CreateKey",
-        "DescribeKey",
-        "ScheduleKeyDeletion",
-    }
+    {*CUSTOM_KEY_STORE_OPERATIONS, "CreateKey", "DescribeKey", "ScheduleKeyDeletion"}
 )
 
 
