@@ -21,36 +21,18 @@ from strategies import (
     coexisting_store_sets,
     foreign_endpoint_conflicts,
     invalid_values_by_rule,
-    ip_endpoint_violations,
-    missing_member_violations,
     not_applicable_violations,
-    omitted_type_violations,
     over_quota_sets,
     pair_conflicts,
-    partition_violations,
-    path_version_violations,
-    several_violations,
-    shape_violations,
-    unknown_member_violations,
-    unvalidated_violations,
     valid_values,
     xks_public_store_configs,
     xks_vpc_store_configs,
 )
-from strategies.invalid_configs import KINDS
+from strategies.invalid_configs import KINDS, invalid_config_kinds
 from strategies.uniqueness import CASES
 
 LABELLED_SOURCES = [
-    shape_violations(),
-    unknown_member_violations(),
-    missing_member_violations(),
-    not_applicable_violations(),
-    omitted_type_violations(),
-    ip_endpoint_violations(),
-    path_version_violations(),
-    partition_violations(),
-    several_violations(),
-    unvalidated_violations(),
+    *invalid_config_kinds(),
     *(pair_conflicts(rule) for rule in sorted(CASES)),
     foreign_endpoint_conflicts(),
     over_quota_sets(),
