@@ -13,11 +13,10 @@ from hypothesis import strategies as st
 
 from conformance.checks.cks.inputs import ScenarioInputs
 from conformance.checks.cks.judge import judge, judge_invalid
+from conformance.checks.cks.rule_cases import member_rule_cases
 from conformance.model import ProxyBehaviour, ReferenceModel
-from conformance.spec.botocore_model import input_constraints
 from conformance.targets.factory import PreparedTarget
 from strategies.members import invalid_values_by_rule
-from strategies.requirement_ids import CLIENT_RULE_REQUIREMENTS, requirement_for_rule
 from strategies.violations import InvalidValue, with_member
 
 OPERATIONS = (
@@ -29,21 +28,6 @@ OPERATIONS = (
 )
 HSM_MEMBERS = ("CloudHsmClusterId", "KeyStorePassword")
 EXAMPLES_PER_CASE = 8
-
-
-def _cases() -> list[Any]:
-    cases = []
-    for operation in OPERATIONS:
-        for path, constraint in sorted(input_constraints(operation).items()):
-            for rule in sorted(invalid_values_by_rule(operation, path)):
-                if rule == "type" and constraint.type_name == "structure":
-                    continue  # botocore cannot serialise a non-object there
-                rid = requirement_for_rule(operation, path, rule)
-                ids = (rid, "CKS-ERR-008") if rule in CLIENT_RULE_REQUIREMENTS else (rid,)
-                cases.append(
-                    pytest.param(operation, path, rule, marks=pytest.mark.requirement(*ids))
-                )
-    return cases
 
 
 def _base_request(
@@ -65,7 +49,7 @@ def _base_request(
     return request
 
 
-@pytest.mark.parametrize(("operation", "path", "rule"), _cases())
+@pytest.mark.parametrize(("operation", "path", "rule"), member_rule_cases(OPERATIONS))
 @settings(
     max_examples=EXAMPLES_PER_CASE,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
