@@ -1,4 +1,9 @@
-"""The kscheck pytest plugin: the ``requirement`` marker and its collection-time check.
+"""The kscheck pytest plugin: the ``requirement`` marker, evidence, and graded outcomes.
+
+It is inert unless asked for: the kscheck commands load it for their own pytest sessions
+(:mod:`conformance.session`), and a plain pytest run loads it with
+``-p conformance.pytest_plugin``. It is not an entry point, so it never touches another
+project's tests.
 
 Every check names the requirements it tests::
 
@@ -14,7 +19,11 @@ collects them in ``config.stash[OUTCOMES_KEY]``, registers the Hypothesis profil
 :mod:`conformance.profiles`, and provides the ``xks_target`` fixture, so the XKS checks also
 run under plain pytest::
 
-    pytest --pyargs conformance.checks.xks --xks-fault urlsafe_base64
+    pytest -p conformance.pytest_plugin --pyargs conformance.checks.xks --xks-fault urlsafe_base64
+
+A check is PASS for a requirement only when it recorded, while it ran, that it reached the
+rule (:func:`conformance.report.evidence.reached`); a named requirement it did not reach is
+SKIPPED "not reached".
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance.profiles import register_profiles
+from conformance.report.evidence import EvidenceLog, recording
 from conformance.report.grading import grade_check
 from conformance.report.outcomes import CheckOutcome, Outcome
 from conformance.spec.requirements import registry
@@ -83,6 +93,8 @@ XKS_TARGET_KEY = pytest.StashKey[XksTarget]()
 PREPARED_TARGET_KEY: pytest.StashKey[PreparedTarget] = pytest.StashKey()
 #: Graded outcomes of every check with a requirement marker, in run order.
 OUTCOMES_KEY = pytest.StashKey[list[CheckOutcome]]()
+#: The evidence one check item recorded while it ran.
+EVIDENCE_KEY = pytest.StashKey[EvidenceLog]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -108,6 +120,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash.setdefault(OUTCOMES_KEY, [])
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    with recording() as log:
+        item.stash[EVIDENCE_KEY] = log
+        return (yield)
+
+
 def _level_of(requirement_id: str) -> str:
     return registry()[requirement_id].level.value
 
@@ -128,11 +147,13 @@ def pytest_runtest_makereport(
         skipped_reason = str(getattr(call.excinfo.value, "msg", "")) or "skipped"
         raised = None
     observed = "; ".join(str(v) for k, v in item.user_properties if k == "observed")
+    evidence = item.stash.get(EVIDENCE_KEY, None) or EvidenceLog()
     graded = grade_check(
         item.nodeid,
         ids,
         raised,
         _level_of,
+        evidence=evidence,
         skipped_reason=skipped_reason,
         duration_seconds=call.duration,
         observed=observed,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.model import backend, gate
-from conformance.model.outcomes import VALIDATION_EXCEPTION, Outcome, RuleVerdict
+from conformance.model.outcomes import VALIDATION_EXCEPTION, Mismatch, Outcome, RuleVerdict
 from conformance.model.records import HSM, PUBLIC, VPC, XKS, StoreRecord
 from conformance.model.state import ModelState, Plan
 from conformance.model.uniqueness import quota_verdicts, uniqueness_verdicts
@@ -190,18 +190,31 @@ class CreatedStoreId:
 
     taken: frozenset[str]
 
-    def mismatches(self, response: Mapping[str, Any]) -> tuple[str, ...]:
-        """Why the response is not acceptable (empty when it is)."""
+    def mismatches(self, response: Mapping[str, Any]) -> tuple[Mismatch, ...]:
+        """Why the response is not acceptable (empty when it is), under CKS-CREATE-007/009."""
         value = response.get("CustomKeyStoreId")
         if not isinstance(value, str):
-            return (f"CustomKeyStoreId: expected a string, got {value!r}",)
+            return (Mismatch("CKS-CREATE-007", "CustomKeyStoreId", "a string", repr(value)),)
         shape = botocore_model.shape_constraint("CustomKeyStoreIdType")
         low, high = shape.min_length or 0, shape.max_length or len(value)
         if not low <= len(value) <= high:
-            return (f"CustomKeyStoreId: length {len(value)} outside {low}..{high}",)
+            return (
+                Mismatch(
+                    "CKS-CREATE-007",
+                    "CustomKeyStoreId",
+                    f"length {low}..{high}",
+                    f"length {len(value)}",
+                ),
+            )
         if value in self.taken:
-            return (f"CustomKeyStoreId: {value!r} already names another store",)
+            return (
+                Mismatch("CKS-CREATE-009", "CustomKeyStoreId", "a new ID", f"{value!r} (taken)"),
+            )
         return ()
+
+    def rules_judged(self, response: Mapping[str, Any]) -> tuple[str, ...]:
+        """Create's answer always shows a new ID (CKS-CREATE-007, CKS-CREATE-009)."""
+        return ("CKS-CREATE-007", "CKS-CREATE-009")
 
 
 def plan_create(world: World, state: ModelState, request: object, client_validation: bool) -> Plan:
@@ -226,7 +239,7 @@ def plan_create(world: World, state: ModelState, request: object, client_validat
     return gate.conclude(
         shape,
         rules,
-        requirement_ids=("CKS-CREATE-001", "CKS-CREATE-002", "CKS-CREATE-007"),
+        requirement_ids=("CKS-CREATE-007",),
         response=CreatedStoreId(frozenset(state.stores)),
         on_success=on_success,
     )

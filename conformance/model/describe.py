@@ -19,6 +19,7 @@ from conformance.model.lifecycle import NOT_FOUND
 from conformance.model.outcomes import (
     SECRET_MEMBERS,
     VALIDATION_EXCEPTION,
+    Mismatch,
     Outcome,
     RuleVerdict,
     redact,
@@ -65,12 +66,26 @@ def entry_for(store: StoreRecord, world: World) -> dict[str, Any]:
     return entry
 
 
-def _contains_secret(value: object) -> bool:
-    if isinstance(value, Mapping):
-        return any(k in SECRET_MEMBERS or _contains_secret(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(_contains_secret(v) for v in value)
-    return False
+#: The rule each reported member of an entry (or of its proxy configuration) is about.
+MEMBER_RULES: Mapping[str, str] = {
+    "CustomKeyStoreId": "CKS-DESCRIBE-005",
+    "CustomKeyStoreName": "CKS-DESCRIBE-005",
+    "CustomKeyStoreType": "CKS-DESCRIBE-005",
+    "CreationDate": "CKS-DESCRIBE-005",
+    "ConnectionState": "CKS-DESCRIBE-010",
+    "ConnectionErrorCode": "CKS-DESCRIBE-009",
+    "CloudHsmClusterId": "CKS-DESCRIBE-006",
+    "TrustAnchorCertificate": "CKS-DESCRIBE-006",
+    "XksProxyConfiguration": "CKS-DESCRIBE-007",
+    "VpcEndpointServiceName": "CKS-DESCRIBE-008",
+    "VpcEndpointServiceOwner": "CKS-OWNER-007",
+    "KeyStorePassword": "CKS-SECRET-001",
+    "RawSecretAccessKey": "CKS-SECRET-002",
+}
+
+
+def _member_rule(key: str, default: str) -> str:
+    return MEMBER_RULES.get(key, default)
 
 
 def _field_mismatches(
@@ -78,39 +93,64 @@ def _field_mismatches(
     actual: Mapping[str, Any],
     expected: Mapping[str, Any],
     alternatives: Mapping[str, set[Any]],
-) -> list[str]:
-    found: list[str] = []
+    default_rule: str,
+) -> list[Mismatch]:
+    found: list[Mismatch] = []
     for key in sorted(set(actual) | set(expected)):
         got, want = actual.get(key, ABSENT), expected.get(key, ABSENT)
         if got != want and got not in alternatives.get(key, set()):
+            rule = _member_rule(key, default_rule)
             if key in SECRET_MEMBERS:  # a leaking target must not make the report leak too
-                found.append(f"{where}.{key}: a secret member is returned (value redacted)")
+                found.append(Mismatch(rule, f"{where}.{key}", "absent", "a secret (redacted)"))
             else:
-                found.append(f"{where}.{key}: expected {want!r}, got {redact(got)!r}")
+                found.append(Mismatch(rule, f"{where}.{key}", repr(want), repr(redact(got))))
     return found
 
 
-def entry_mismatches(store: StoreRecord, entry: Mapping[str, Any], world: World) -> list[str]:
+def entry_mismatches(store: StoreRecord, entry: Mapping[str, Any], world: World) -> list[Mismatch]:
     """How a returned entry differs from what `store` allows (states as sets, OQ-4 open)."""
     where = f"CustomKeyStores[{store.store_id}]"
     expected = entry_for(store, world)
     states = {store.state} | {s.state for s in store.settlements}
     codes = {s.error_code for s in store.settlements} | {store.error_code}
-    found: list[str] = []
+    found: list[Mismatch] = []
     state = entry.get("ConnectionState")
     if state not in states:
-        found.append(f"{where}.ConnectionState: expected one of {sorted(states)}, got {state!r}")
+        found.append(
+            Mismatch(
+                "CKS-DESCRIBE-010",
+                f"{where}.ConnectionState",
+                f"one of {sorted(states)}",
+                repr(state),
+            )
+        )
     code = entry.get("ConnectionErrorCode")
     if state == FAILED and code not in codes - {None}:
         found.append(
-            f"{where}.ConnectionErrorCode: expected one of "
-            f"{sorted(c for c in codes if c)}, got {code!r}"
+            Mismatch(
+                "CKS-DESCRIBE-009",
+                f"{where}.ConnectionErrorCode",
+                f"one of {sorted(c for c in codes if c)}",
+                repr(code),
+            )
         )
     if state != FAILED and code is not None:
-        found.append(f"{where}.ConnectionErrorCode: only FAILED stores report one, got {code!r}")
+        found.append(
+            Mismatch(
+                "CKS-DESCRIBE-009",
+                f"{where}.ConnectionErrorCode",
+                "absent (only FAILED stores report one)",
+                repr(code),
+            )
+        )
     if not isinstance(entry.get("CreationDate"), (datetime.datetime, int, float)):
         found.append(
-            f"{where}.CreationDate: expected a timestamp, got {entry.get('CreationDate')!r}"
+            Mismatch(
+                "CKS-DESCRIBE-005",
+                f"{where}.CreationDate",
+                "a timestamp",
+                repr(entry.get("CreationDate")),
+            )
         )
     skip = {"ConnectionState", "ConnectionErrorCode", "CreationDate", "XksProxyConfiguration"}
     found += _field_mismatches(
@@ -118,6 +158,7 @@ def entry_mismatches(store: StoreRecord, entry: Mapping[str, Any], world: World)
         {k: v for k, v in entry.items() if k not in skip},
         {k: v for k, v in expected.items() if k not in skip},
         {},
+        "CKS-DESCRIBE-005",
     )
     if "XksProxyConfiguration" in expected or "XksProxyConfiguration" in entry:
         alternatives: dict[str, set[Any]] = {}
@@ -130,8 +171,25 @@ def entry_mismatches(store: StoreRecord, entry: Mapping[str, Any], world: World)
             entry.get("XksProxyConfiguration") or {},
             expected.get("XksProxyConfiguration") or {},
             alternatives,
+            "CKS-DESCRIBE-007",
         )
     return found
+
+
+def entry_rules(store: StoreRecord) -> tuple[str, ...]:
+    """The rules judging one entry of `store` exercises.
+
+    >>> entry_rules(StoreRecord("cks-1", "a", "AWS_CLOUDHSM", cluster_id="c", trust_anchor="t"))
+    ('CKS-DESCRIBE-005', 'CKS-DESCRIBE-010', 'CKS-DESCRIBE-009', 'CKS-DESCRIBE-006')
+    """
+    rules = ["CKS-DESCRIBE-005", "CKS-DESCRIBE-010", "CKS-DESCRIBE-009"]
+    if store.is_xks:
+        rules.append("CKS-DESCRIBE-007")
+        if store.is_vpc:
+            rules += ["CKS-DESCRIBE-008", "CKS-OWNER-007"]
+    else:
+        rules.append("CKS-DESCRIBE-006")
+    return tuple(rules)
 
 
 @dataclass(frozen=True)
@@ -144,36 +202,100 @@ class DescribePage:
     limit: int | None
     world: World
     complete: bool = True  # False when OQ-11 leaves the selection itself open
+    filtered: bool = False
 
-    def mismatches(self, response: Mapping[str, Any]) -> tuple[str, ...]:
-        """Why the response is not acceptable (empty when it is)."""
+    def mismatches(self, response: Mapping[str, Any]) -> tuple[Mismatch, ...]:
+        """Why the response is not acceptable (empty when it is), each naming its rule."""
         entries = response.get("CustomKeyStores")
         if not isinstance(entries, list):
-            return (f"CustomKeyStores: expected a list, got {redact(entries)!r}",)
-        found: list[str] = []
-        if _contains_secret(response):
-            found.append("response contains a secret member (KeyStorePassword/RawSecretAccessKey)")
+            return (
+                Mismatch("CKS-DESCRIBE-001", "CustomKeyStores", "a list", repr(redact(entries))),
+            )
+        found: list[Mismatch] = []
+        secrets = _secret_names(response)
+        if secrets:
+            rule = "CKS-SECRET-001" if "KeyStorePassword" in secrets else "CKS-SECRET-002"
+            found.append(Mismatch(rule, "response", "no secret member", "a secret (redacted)"))
         ids = [e.get("CustomKeyStoreId") for e in entries if isinstance(e, Mapping)]
         if len(set(ids)) != len(entries):
-            found.append(f"CustomKeyStores: entries are not distinct stores: {ids!r}")
+            found.append(Mismatch("CKS-PAGE-004", "CustomKeyStores", "distinct stores", repr(ids)))
         for entry in entries:
             if not isinstance(entry, Mapping):
                 continue
             store_id = entry.get("CustomKeyStoreId")
             if store_id not in self.selection:
-                found.append(f"CustomKeyStores: {store_id!r} is not a store the request selects")
+                rule = "CKS-DESCRIBE-002" if self.filtered else "CKS-DESCRIBE-001"
+                found.append(
+                    Mismatch(
+                        rule,
+                        "CustomKeyStores",
+                        "only stores the request selects",
+                        f"{store_id!r}",
+                    )
+                )
                 continue
             found += entry_mismatches(self.stores[store_id], entry, self.world)
         if self.limit is not None and len(entries) > self.limit:
-            found.append(f"CustomKeyStores: {len(entries)} entries exceed Limit {self.limit}")
+            found.append(
+                Mismatch(
+                    "CKS-PAGE-001",
+                    "CustomKeyStores",
+                    f"at most Limit={self.limit} entries",
+                    f"{len(entries)} entries",
+                )
+            )
         truncated = response.get("Truncated", False)
         if truncated and not isinstance(response.get("NextMarker"), str):
-            found.append("Truncated is true but NextMarker is missing")
+            found.append(Mismatch("CKS-PAGE-002", "NextMarker", "a marker when Truncated", "none"))
         if not truncated and self.complete:
             missing = self.selection - self.already_returned - set(ids)
             if missing:
-                found.append(f"not truncated, yet stores are missing: {sorted(missing)}")
+                rule = (
+                    "CKS-DESCRIBE-002"
+                    if self.filtered
+                    else "CKS-PAGE-004"
+                    if self.already_returned
+                    else "CKS-DESCRIBE-001"
+                )
+                found.append(
+                    Mismatch(
+                        rule,
+                        "CustomKeyStores",
+                        f"every selected store (missing {sorted(missing)})",
+                        "not truncated",
+                    )
+                )
         return tuple(found)
+
+    def rules_judged(self, response: Mapping[str, Any]) -> tuple[str, ...]:
+        """The rules this response exercised (entries of each kind, paging, secrecy)."""
+        rules = ["CKS-SECRET-002"]
+        entries = [e for e in response.get("CustomKeyStores") or [] if isinstance(e, Mapping)]
+        if any(not s.is_xks for s in self.stores.values() if s.store_id in self.selection):
+            rules.append("CKS-SECRET-001")
+        rules.append("CKS-DESCRIBE-002" if self.filtered else "CKS-DESCRIBE-001")
+        for entry in entries:
+            store = self.stores.get(str(entry.get("CustomKeyStoreId")))
+            if store is not None:
+                rules += entry_rules(store)
+        if self.limit is not None:
+            rules.append("CKS-PAGE-001")
+        if response.get("Truncated"):
+            rules.append("CKS-PAGE-002")
+        if self.already_returned and self.complete:
+            rules.append("CKS-PAGE-004")
+        return tuple(dict.fromkeys(rules))
+
+
+def _secret_names(value: object) -> list[str]:
+    if isinstance(value, Mapping):
+        found = [str(k) for k in value if k in SECRET_MEMBERS]
+        for v in value.values():
+            found += _secret_names(v)
+        return found
+    if isinstance(value, (list, tuple)):
+        return [name for v in value for name in _secret_names(v)]
+    return []
 
 
 def _selection(
@@ -245,8 +367,15 @@ def plan_describe(
                 )
             )
     both = "CustomKeyStoreId" in clean and "CustomKeyStoreName" in clean
+    filtered = "CustomKeyStoreId" in clean or "CustomKeyStoreName" in clean
     check = DescribePage(
-        dict(state.stores), selection, returned, clean.get("Limit"), world, complete=not both
+        dict(state.stores),
+        selection,
+        returned,
+        clean.get("Limit"),
+        world,
+        complete=not both,
+        filtered=filtered,
     )
 
     def on_success(target: ModelState, outcome: Outcome) -> None:
@@ -261,7 +390,7 @@ def plan_describe(
     return gate.conclude(
         shape,
         rules,
-        requirement_ids=("CKS-DESCRIBE-001", "CKS-PAGE-002"),
+        requirement_ids=(),
         response=check,
         on_success=on_success,
     )

@@ -52,7 +52,7 @@ class OutcomeNotAllowedError(ValueError):
         self.operation = operation
         self.expectation = expectation
         self.observed = observed
-        reasons = "; ".join(expectation.mismatches(observed))
+        reasons = "; ".join(str(m) for m in expectation.mismatches(observed))
         super().__init__(f"{operation}: {reasons}")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from conformance.model import gate
 from conformance.model.lifecycle import NOT_FOUND
-from conformance.model.outcomes import VALIDATION_EXCEPTION, Outcome, RuleVerdict
+from conformance.model.outcomes import VALIDATION_EXCEPTION, Mismatch, Outcome, RuleVerdict
 from conformance.model.records import (
     CONNECTED,
     HSM,
@@ -160,6 +160,9 @@ def _store_rules(
     return store, found
 
 
+KEY_RULE = "CKS-KEY-012"
+
+
 @dataclass(frozen=True)
 class CreatedKey:
     """Checks CreateKey's KeyMetadata for a key in a custom key store (CKS-KEY-012)."""
@@ -167,11 +170,11 @@ class CreatedKey:
     store: StoreRecord
     xks_key_id: str | None
 
-    def mismatches(self, response: Mapping[str, Any]) -> tuple[str, ...]:
-        """Why the response is not acceptable (empty when it is)."""
+    def mismatches(self, response: Mapping[str, Any]) -> tuple[Mismatch, ...]:
+        """Why the response is not acceptable (empty when it is), under CKS-KEY-012."""
         meta = response.get("KeyMetadata")
         if not isinstance(meta, Mapping) or not isinstance(meta.get("KeyId"), str):
-            return (f"KeyMetadata.KeyId missing: {meta!r}",)
+            return (Mismatch(KEY_RULE, "KeyMetadata.KeyId", "a key ID", repr(meta)),)
         want: dict[str, Any] = {
             "CustomKeyStoreId": self.store.store_id,
             "Origin": self.store.store_type,
@@ -180,17 +183,19 @@ class CreatedKey:
         if self.store.is_xks:
             got_xks = (meta.get("XksKeyConfiguration") or {}).get("Id")
             if got_xks != self.xks_key_id:
-                return (
-                    f"KeyMetadata.XksKeyConfiguration.Id: expected {self.xks_key_id!r}, "
-                    f"got {got_xks!r}",
-                )
+                where = "KeyMetadata.XksKeyConfiguration.Id"
+                return (Mismatch(KEY_RULE, where, repr(self.xks_key_id), repr(got_xks)),)
         else:
             want["CloudHsmClusterId"] = self.store.cluster_id
         return tuple(
-            f"KeyMetadata.{k}: expected {v!r}, got {meta.get(k)!r}"
+            Mismatch(KEY_RULE, f"KeyMetadata.{k}", repr(v), repr(meta.get(k)))
             for k, v in want.items()
             if meta.get(k) != v
         )
+
+    def rules_judged(self, response: Mapping[str, Any]) -> tuple[str, ...]:
+        """The new key's metadata was compared with its store (CKS-KEY-012)."""
+        return (KEY_RULE,)
 
 
 def plan_create_key(
@@ -217,9 +222,7 @@ def plan_create_key(
             clean.get("XksKeyId") if store is not None and store.is_xks else None,
         )
 
-    return gate.conclude(
-        shape, rules, requirement_ids=("CKS-KEY-012",), response=check, on_success=on_success
-    )
+    return gate.conclude(shape, rules, requirement_ids=(), response=check, on_success=on_success)
 
 
 def plan_schedule_key_deletion(

@@ -182,7 +182,9 @@ def plan_delete(world: World, state: ModelState, request: object, client_validat
         if store is not None:
             target.stores.pop(store.store_id, None)
 
-    return gate.conclude(shape, rules, requirement_ids=("CKS-STATE-005",), on_success=on_success)
+    return gate.conclude(
+        shape, rules, requirement_ids=("CKS-STATE-003", "CKS-STATE-005"), on_success=on_success
+    )
 
 
 def canonical_settlement(settlements: frozenset[Settlement]) -> Settlement:

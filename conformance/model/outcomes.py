@@ -38,10 +38,33 @@ def redact(value: object) -> object:
     return value
 
 
-class ResponseCheck(Protocol):
-    """Checks a successful response; returns human-readable mismatches (empty: accepted)."""
+@dataclass(frozen=True)
+class Mismatch:
+    """One way a target's answer breaks a rule: the rule, where, what was due, what came.
 
-    def mismatches(self, response: Mapping[str, Any]) -> tuple[str, ...]: ...
+    Produced where the rule is judged, so nothing downstream parses text to find the rule.
+
+    >>> str(Mismatch("CKS-DESCRIBE-005", "CustomKeyStores[cks-1].CreationDate",
+    ...              "a timestamp", "None"))
+    'CustomKeyStores[cks-1].CreationDate: expected a timestamp, got None'
+    """
+
+    requirement_id: str
+    where: str
+    expected: str
+    actual: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: expected {self.expected}, got {self.actual}"
+
+
+class ResponseCheck(Protocol):
+    """Checks a successful response: its mismatches (empty: accepted), and which rules the
+    check of this particular response exercised (the evidence a PASS needs)."""
+
+    def mismatches(self, response: Mapping[str, Any]) -> tuple[Mismatch, ...]: ...
+
+    def rules_judged(self, response: Mapping[str, Any]) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -117,6 +140,7 @@ class Expectation:
     open_questions: tuple[str, ...] = ()
     response: ResponseCheck | None = field(default=None, compare=False)
     verdicts: tuple[RuleVerdict, ...] = field(default=(), compare=False)
+    success_rules: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if not self.success and not self.errors:
@@ -126,13 +150,60 @@ class Expectation:
         """Whether the outcome with this error code (None: success) is acceptable."""
         return self.success if error is None else error in self.errors
 
-    def mismatches(self, outcome: Outcome) -> tuple[str, ...]:
-        """Why `outcome` is not acceptable (empty when it is)."""
+    def mismatches(self, outcome: Outcome) -> tuple[Mismatch, ...]:
+        """Why `outcome` is not acceptable (empty when it is), each naming its rule.
+
+        >>> e = Expectation(False, frozenset({"LimitExceededException"}),
+        ...     verdicts=(RuleVerdict("CKS-QUOTA-001", frozenset({"LimitExceededException"})),))
+        >>> [m.requirement_id for m in e.mismatches(Outcome.success())]
+        ['CKS-QUOTA-001']
+        """
         if not self.allows(outcome.error):
-            return (f"expected {self.describe()}, got {outcome.error or 'success'}",)
+            got = outcome.error or "success"
+            return (Mismatch(self.blame(outcome.error), "outcome", self.describe(), got),)
         if outcome.error is None and self.response is not None:
             return self.response.mismatches(outcome.response)
         return ()
+
+    def blame(self, error: str | None) -> str:
+        """The rule an unacceptable outcome (`error`, None for success) breaks: the rule that
+        definitely objected when success came; the rule behind the expected errors when
+        another error came. Empty when success was due: the caller names the operation's
+        own success rule (the model does not know the operation's name).
+
+        >>> Expectation(True).blame("LimitExceededException")
+        ''
+        """
+        if self.success:
+            return ""
+        if error is None:
+            broken = [v for v in self.verdicts if not v.success_allowed]
+            if broken:
+                return broken[0].requirement_id
+        elif self.verdicts:
+            return self.verdicts[0].requirement_id
+        return self.requirement_ids[0] if self.requirement_ids else ""
+
+    def judged_rules(self, outcome: Outcome) -> tuple[str, ...]:
+        """The rules whose judgement an *accepted* `outcome` is evidence for.
+
+        An error reaches each rule that allows that error; success reaches the operation's
+        success rules, every open rule that allowed success, and whatever the response
+        check exercised on this response.
+
+        >>> v = RuleVerdict("CKS-QUOTA-001", frozenset({"LimitExceededException"}))
+        >>> Expectation(False, v.errors, verdicts=(v,)).judged_rules(
+        ...     Outcome.failure("LimitExceededException"))
+        ('CKS-QUOTA-001',)
+        """
+        if outcome.error is not None:
+            found = [v.requirement_id for v in self.verdicts if outcome.error in v.errors]
+        else:
+            found = [*self.success_rules]
+            found += [v.requirement_id for v in self.verdicts if v.success_allowed]
+            if self.response is not None:
+                found += self.response.rules_judged(outcome.response)
+        return tuple(dict.fromkeys(found))
 
     def accepts(self, outcome: Outcome) -> bool:
         """Whether `outcome` (code and, on success, response) is acceptable."""
@@ -183,6 +254,7 @@ def combine(
     ['CustomKeyStoreNameInUseException', 'LimitExceededException']
     """
     found = tuple(verdicts)
+    requirement_ids = tuple(requirement_ids)
     errors: frozenset[str] = frozenset().union(*(v.errors for v in found))
     success = all(v.success_allowed for v in found)
     ids = tuple(dict.fromkeys([*requirement_ids, *(v.requirement_id for v in found)]))
@@ -196,6 +268,7 @@ def combine(
         open_questions=tuple(sorted(set(oqs), key=_oq_number)),
         response=response if success else None,
         verdicts=found,
+        success_rules=tuple(requirement_ids),
     )
 
 

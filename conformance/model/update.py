@@ -257,5 +257,10 @@ def plan_update(world: World, state: ModelState, request: object, client_validat
             target.stores[store.store_id] = merged_store(world, store, clean)
 
     hot_while_connected = store is not None and store.state == CONNECTED
-    ids = ("CKS-UPDATE-010", "CKS-OWNER-005", *(("CKS-UPDATE-001",) if hot_while_connected else ()))
+    keeps_owner = store is not None and store.is_vpc and OWNER not in clean
+    ids = (
+        "CKS-UPDATE-010",
+        *(("CKS-OWNER-005",) if keeps_owner else ()),
+        *(("CKS-UPDATE-001",) if hot_while_connected else ()),
+    )
     return gate.conclude(shape, rules, requirement_ids=ids, on_success=on_success)

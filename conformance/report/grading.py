@@ -1,21 +1,28 @@
-"""Turn what one pytest check raised into graded outcomes, one per requirement it names.
+"""Turn what one pytest check raised, and what it reached, into graded outcomes.
 
 Used by the plugin's ``pytest_runtest_makereport`` hook. A :class:`RequirementViolation` is
 graded by its requirement's level; :class:`UnsupportedByTarget` is UNSUPPORTED; a pytest skip
-is SKIPPED with its reason; anything else is ERROR (the check could not decide).
+is SKIPPED with its reason; anything else is ERROR (the check could not decide). A named
+requirement is PASS only when the check's :class:`EvidenceLog` says it was reached; one that
+was named but not reached is SKIPPED "not reached".
 
 >>> from conformance.report.grading import grade_check
 >>> from conformance.report.outcomes import RequirementViolation
->>> levels = {"XKS-X-001": "SHOULD"}.__getitem__
+>>> levels = {"XKS-X-001": "SHOULD", "XKS-X-002": "MUST"}.__getitem__
 >>> v = RequirementViolation("XKS-X-001", "HTTP 405", "HTTP 200", "GET /")
 >>> [o.outcome.value for o in grade_check("t", ("XKS-X-001",), v, levels)]
 ['NON_STRICT']
+>>> log = EvidenceLog(reached={"XKS-X-001"}, steps=2)
+>>> [(o.requirement_id, o.outcome.value) for o in
+...  grade_check("t", ("XKS-X-001", "XKS-X-002"), None, levels, evidence=log)]
+[('XKS-X-001', 'PASS'), ('XKS-X-002', 'SKIPPED')]
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from conformance.report.evidence import EvidenceLog
 from conformance.report.outcomes import (
     CheckOutcome,
     Outcome,
@@ -52,12 +59,26 @@ def grade_check(
     raised: BaseException | None,
     level_of: Callable[[str], str],
     *,
+    evidence: EvidenceLog | None = None,
     skipped_reason: str | None = None,
     duration_seconds: float = 0.0,
     observed: str = "",
 ) -> list[CheckOutcome]:
     """Graded outcomes of one check for each requirement it names (see module docs).
     `observed` is what a passing check measured (e.g. latency figures), kept as `actual`."""
+    log = evidence or EvidenceLog()
+
+    def reached_or_not(rid: str, otherwise: CheckOutcome) -> CheckOutcome:
+        if rid in log.reached:
+            return CheckOutcome(
+                nodeid, rid, Outcome.PASS, actual=observed, duration_seconds=duration_seconds
+            )
+        return otherwise
+
+    def not_reached(rid: str) -> CheckOutcome:
+        return CheckOutcome(
+            nodeid, rid, Outcome.SKIPPED, reason=log.not_reached_reason(), evidence=False
+        )
 
     def each(outcome: Outcome, reason: str = "") -> list[CheckOutcome]:
         return [
@@ -75,7 +96,7 @@ def grade_check(
     if skipped_reason is not None:
         return each(Outcome.SKIPPED, skipped_reason)
     if raised is None:
-        return each(Outcome.PASS)
+        return [reached_or_not(rid, not_reached(rid)) for rid in requirement_ids]
     violation = _first_of(raised, RequirementViolation)
     if isinstance(violation, RequirementViolation):
         named = violation.requirement_id
@@ -88,9 +109,12 @@ def grade_check(
             input=violation.input,
             duration_seconds=duration_seconds,
         )
-        others = [
-            CheckOutcome(
-                nodeid, rid, Outcome.SKIPPED, reason=f"not reached: {named}", evidence=False
+        others = [  # the check stopped on `named`; what it reached before still counts
+            reached_or_not(
+                rid,
+                CheckOutcome(
+                    nodeid, rid, Outcome.SKIPPED, reason=f"not reached: {named}", evidence=False
+                ),
             )
             for rid in requirement_ids
             if rid != named
@@ -100,13 +124,16 @@ def grade_check(
     if isinstance(unsupported, UnsupportedByTarget):
         if unsupported.whole_check:
             return [
-                CheckOutcome(
-                    nodeid,
+                reached_or_not(
                     rid,
-                    Outcome.UNSUPPORTED,
-                    input=unsupported.input,
-                    reason="the target does not implement the operation",
-                    duration_seconds=duration_seconds,
+                    CheckOutcome(
+                        nodeid,
+                        rid,
+                        Outcome.UNSUPPORTED,
+                        input=unsupported.input,
+                        reason="the target does not implement the operation",
+                        duration_seconds=duration_seconds,
+                    ),
                 )
                 for rid in requirement_ids
             ]

@@ -131,6 +131,10 @@ class RequirementOutcome:
 
     @property
     def decisive(self) -> CheckOutcome | None:
-        """The check that decided the grade (the first one with the grade), if any."""
+        """The check that decided the grade (the first one with the grade); for a SKIPPED
+        requirement whose checks all stopped short, the first of them (its reason says why)."""
         grade = self.outcome
-        return next((c for c in self.checks if c.evidence and c.outcome is grade), None)
+        chosen = next((c for c in self.checks if c.evidence and c.outcome is grade), None)
+        if chosen is None and grade is Outcome.SKIPPED and self.checks:
+            return self.checks[0]
+        return chosen

@@ -15,6 +15,7 @@ import pytest
 from conformance.checks.xks.bodies import Sealed, expected_cdiv, lenient_b64decode
 from conformance.checks.xks.sigv4_signer import SigningParams, sign
 from conformance.cli import main
+from conformance.report.evidence import EvidenceLog
 from conformance.report.grading import grade_check
 from conformance.report.outcomes import (
     CheckOutcome,
@@ -73,7 +74,10 @@ def test_unsupported_skipped_and_crashed_checks_get_their_grades() -> None:
     )
     [skipped] = grade_check("t", ("XKS-MTLS-001",), None, _level, skipped_reason="no cert")
     [crashed] = grade_check("t", ("XKS-HTTP-001",), KeyError("boom"), _level)
-    [passed] = grade_check("t", ("XKS-HTTP-001",), None, _level, observed="p99=1 ms")
+    reached = EvidenceLog(reached={"XKS-HTTP-001"}, steps=1)
+    [passed] = grade_check(
+        "t", ("XKS-HTTP-001",), None, _level, evidence=reached, observed="p99=1 ms"
+    )
     assert (unsupported.outcome, skipped.outcome, skipped.reason) == (
         Outcome.UNSUPPORTED,
         Outcome.SKIPPED,
@@ -249,3 +253,27 @@ def test_an_unreachable_proxy_is_never_certified_whatever_the_filter(tmp_path: P
     assert "NOT CERTIFIED" in result.stdout
     assert "[XKS-HTTP-004]" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_a_named_requirement_that_was_not_reached_is_skipped_not_passed() -> None:
+    log = EvidenceLog(reached={"XKS-META-001"}, steps=4)
+    graded = grade_check("t", ("XKS-META-001", "XKS-META-002"), None, _level, evidence=log)
+    assert [(g.requirement_id, g.outcome, g.reason) for g in graded] == [
+        ("XKS-META-001", Outcome.PASS, ""),
+        ("XKS-META-002", Outcome.SKIPPED, "not reached (4 judged steps)"),
+    ]
+    [silent] = grade_check("t", ("XKS-META-001",), None, _level)
+    assert silent.outcome is Outcome.SKIPPED
+
+
+def test_what_a_failing_check_reached_before_it_stopped_still_passes() -> None:
+    log = EvidenceLog(reached={"XKS-META-001"}, steps=2)
+    violation = RequirementViolation("XKS-META-002", "a", "b", "c")
+    graded = grade_check(
+        "t", ("XKS-META-001", "XKS-META-002", "XKS-META-003"), violation, _level, evidence=log
+    )
+    assert [(g.requirement_id, g.outcome) for g in graded] == [
+        ("XKS-META-002", Outcome.FAIL),
+        ("XKS-META-001", Outcome.PASS),
+        ("XKS-META-003", Outcome.SKIPPED),
+    ]

@@ -1,13 +1,17 @@
 """Send one operation to the target, judge it against the model, and move the model on.
 
-A mismatch raises :class:`RequirementViolation` naming the rule the target broke:
+A mismatch raises :class:`RequirementViolation` naming the rule the target broke, as the
+model's structured :class:`~conformance.model.Mismatch` names it:
 - success where the model expected an error: the rule that objected (its verdict);
 - an error the model did not allow: the rule behind the expected error, or the operation's
   own success rule when success was expected;
-- a successful response that does not match: the Describe rule the mismatch is about.
+- a successful response that does not match: the rule of the first mismatching member.
 
->>> blame_for_mismatch("CustomKeyStores: 'cks-1' CreationDate missing")
-'CKS-DESCRIBE-005'
+An accepted outcome is evidence: every rule it was judged under is recorded as reached
+(:func:`conformance.report.evidence.reached`), which is what a PASS needs.
+
+>>> SUCCESS_RULE["DeleteCustomKeyStore"]
+'CKS-STATE-003'
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from typing import Any, Protocol
 
 from hypothesis import assume
 
-from conformance.model import Expectation, Outcome, ReferenceModel, redact
+from conformance.model import Mismatch, Outcome, ReferenceModel, redact
+from conformance.report.evidence import judged_step, reached
 from conformance.report.outcomes import RequirementViolation, UnsupportedByTarget
 from conformance.targets.boto import UnsendableRequestError
 from conformance.targets.observation import Observation
@@ -35,25 +40,6 @@ SUCCESS_RULE: Mapping[str, str] = {
     "ScheduleKeyDeletion": "CKS-KEY-011",
 }
 
-# Keyword in a Describe mismatch -> the rule it is about (first match wins).
-_MISMATCH_RULES: tuple[tuple[str, str], ...] = (
-    ("secret", "CKS-SECRET-002"),
-    ("VpcEndpointServiceOwner", "CKS-OWNER-007"),
-    ("VpcEndpointServiceName", "CKS-DESCRIBE-008"),
-    ("ConnectionErrorCode", "CKS-DESCRIBE-009"),
-    ("ConnectionState", "CKS-DESCRIBE-010"),
-    ("CreationDate", "CKS-DESCRIBE-005"),
-    ("CustomKeyStoreType", "CKS-DESCRIBE-005"),
-    ("CustomKeyStoreName", "CKS-DESCRIBE-005"),
-    ("CloudHsmClusterId", "CKS-DESCRIBE-006"),
-    ("TrustAnchorCertificate", "CKS-DESCRIBE-006"),
-    ("XksProxyConfiguration", "CKS-DESCRIBE-007"),
-    ("exceed Limit", "CKS-PAGE-001"),
-    ("NextMarker", "CKS-PAGE-002"),
-    ("missing", "CKS-PAGE-004"),
-    ("not a store the request selects", "CKS-DESCRIBE-002"),
-)
-
 
 class JudgedTarget(Protocol):
     """What the judge needs of a target."""
@@ -63,25 +49,14 @@ class JudgedTarget(Protocol):
     def call(self, operation: str, request: Mapping[str, Any]) -> Observation: ...
 
 
-def blame_for_mismatch(text: str) -> str:
-    """The requirement a response mismatch text is about (CKS-DESCRIBE-001 if none fits)."""
-    return next((rule for word, rule in _MISMATCH_RULES if word in text), "CKS-DESCRIBE-001")
+def blame(operation: str, mismatch: Mismatch) -> str:
+    """The requirement a mismatch names, or the operation's success rule when the model left
+    it to the caller (success was due).
 
-
-def blame(operation: str, expectation: Expectation, outcome: Outcome) -> str:
-    """The requirement to name when `outcome` is not acceptable under `expectation`."""
-    if outcome.error is None and not expectation.success:
-        broken = [v for v in expectation.verdicts if not v.success_allowed]
-        if broken:
-            return broken[0].requirement_id
-    elif outcome.error is not None and not expectation.success:
-        if expectation.verdicts:
-            return expectation.verdicts[0].requirement_id
-    elif outcome.error is None:
-        return blame_for_mismatch(" ".join(expectation.mismatches(outcome)))
-    if expectation.requirement_ids and not expectation.success:
-        return expectation.requirement_ids[0]
-    return SUCCESS_RULE.get(operation, "CKS-DESCRIBE-001")
+    >>> blame("CreateKey", Mismatch("", "outcome", "success", "KMSInternalException"))
+    'CKS-KEY-012'
+    """
+    return mismatch.requirement_id or SUCCESS_RULE.get(operation, "CKS-DESCRIBE-001")
 
 
 def as_outcome(observation: Observation) -> Outcome:
@@ -118,18 +93,20 @@ def judge(
         )
     outcome = as_outcome(observation)
     problems = expectation.mismatches(outcome)
+    judged_step()
     if problems:
         raise RequirementViolation(
-            blame(operation, expectation, outcome),
+            blame(operation, problems[0]),
             expected=expectation.describe()
             + (
                 f" (open: {', '.join(expectation.open_questions)})"
                 if expectation.open_questions
                 else ""
             ),
-            actual=f"{observation.describe()}: {'; '.join(problems)}"[:2000],
+            actual=f"{observation.describe()}: {'; '.join(map(str, problems))}"[:2000],
             input=describe_input(operation, request),
         )
+    reached(*expectation.judged_rules(outcome))
     model.apply(operation, request, outcome)
     return outcome
 
@@ -171,10 +148,14 @@ def judge_invalid(
         raise UnsupportedByTarget(
             requirement_id, describe_input(operation, request), whole_check=True
         )
-    if not expectation.accepts(as_outcome(observation)):
+    outcome = as_outcome(observation)
+    judged_step()
+    if not expectation.accepts(outcome):
         raise RequirementViolation(
             requirement_id,
             expected=f"{expectation.describe()} ({broken})",
             actual=observation.describe(),
             input=describe_input(operation, request),
         )
+    if requirement_id in expectation.judged_rules(outcome):
+        reached(requirement_id)

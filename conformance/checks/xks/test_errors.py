@@ -11,6 +11,7 @@ from conformance.checks.xks import generators
 from conformance.checks.xks.bodies import encrypt_body, health_body, metadata_body
 from conformance.checks.xks.flows import decrypt, encrypt_for_setup, key_suffix
 from conformance.checks.xks.wire import Exchange, XksWire
+from conformance.report.evidence import reached
 from conformance.spec.xks_protocol import ERROR_STATUS, MAX_ERROR_MESSAGE_CHARS
 
 Provoke = Callable[[XksWire], Exchange]
@@ -57,6 +58,7 @@ def test_an_error_body_names_a_spec_error(wire: XksWire, case: str) -> None:
     exchange = PROVOCATIONS[case](wire)
     if exchange.response.error_name not in ERROR_STATUS:
         exchange.fail("XKS-ERR-001", "a JSON error body whose errorName is a spec error name")
+    reached("XKS-ERR-001")
 
 
 @pytest.mark.requirement("XKS-ERR-002")
@@ -70,6 +72,7 @@ def test_an_error_message_is_short_printable_ascii(wire: XksWire, case: str) -> 
     printable = isinstance(message, str) and all(0x20 <= ord(c) <= 0x7E for c in message)
     if not printable or len(message) > MAX_ERROR_MESSAGE_CHARS:
         exchange.fail("XKS-ERR-002", "errorMessage under 512 printable ASCII characters")
+    reached("XKS-ERR-002")
 
 
 @pytest.mark.requirement("XKS-ERR-003")
@@ -79,3 +82,4 @@ def test_the_status_matches_the_error_name(wire: XksWire, case: str) -> None:
     name = exchange.response.error_name
     if name is None or exchange.response.status != ERROR_STATUS.get(name):
         exchange.fail("XKS-ERR-003", "the HTTP status the spec's table gives the errorName")
+    reached("XKS-ERR-003")

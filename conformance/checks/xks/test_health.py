@@ -9,6 +9,7 @@ import pytest
 from conformance.checks.xks.bodies import health_body
 from conformance.checks.xks.schemas import health_problem
 from conformance.checks.xks.wire import XksWire
+from conformance.report.evidence import reached
 from conformance.spec.xks_protocol import HEALTH_KMS_OPERATIONS
 from conformance.spec.xks_target import XksTarget
 
@@ -36,6 +37,7 @@ def test_health_is_never_refused_by_secondary_authorization(wire: XksWire) -> No
             "AccessDeniedException"
         ):
             exchange.fail("XKS-HEALTH-003", "no 403 AccessDeniedException on health")
+    reached("XKS-HEALTH-003")
 
 
 @pytest.mark.requirement("XKS-HEALTH-004")
@@ -72,3 +74,4 @@ def test_health_reflects_a_change_of_the_ekm_fleet(wire: XksWire, xks_target: Xk
     expected = sorted((e["id"], e["healthStatus"]) for e in changed)
     if _reported_fleet(exchange.response.json) != expected:
         exchange.fail("XKS-HEALTH-005", f"ekmFleetDetails reporting {expected}")
+    reached("XKS-HEALTH-005")

@@ -23,6 +23,7 @@ from conformance.checks.xks.tls_probes import (
     write_self_signed_client_certificate,
 )
 from conformance.checks.xks.wire import XksWire
+from conformance.report.evidence import reached
 from conformance.report.outcomes import RequirementViolation
 from conformance.spec.xks_target import ClientCertificate, XksTarget
 
@@ -46,6 +47,7 @@ def test_a_default_client_negotiates_tls_12_or_13(xks_target: XksTarget) -> None
         raise RequirementViolation(
             "XKS-TLS-001", "TLSv1.2 or TLSv1.3", result.describe(), _where(xks_target, "default")
         )
+    reached("XKS-TLS-001")
 
 
 @pytest.mark.requirement("XKS-TLS-002")
@@ -63,15 +65,18 @@ def test_tls_10_and_11_are_refused(xks_target: XksTarget, version: ssl.TLSVersio
             result.describe(),
             _where(xks_target, f"client offers only {version.name}"),
         )
+    reached("XKS-TLS-002")
 
 
 @pytest.mark.requirement("XKS-TLS-003")
 def test_one_of_the_listed_cipher_suites_is_accepted(xks_target: XksTarget) -> None:
     tls12 = handshake(xks_target, verify=False, only=ssl.TLSVersion.TLSv1_2, ciphers=TLS12_SUITES)
     if tls12.version is not None:
+        reached("XKS-TLS-003")
         return
     tls13 = tls13_listed_suite(xks_target)
     if tls13.cipher in TLS13_SUITES:
+        reached("XKS-TLS-003")
         return
     raise RequirementViolation(
         "XKS-TLS-003",
@@ -91,6 +96,7 @@ def test_the_server_certificate_verifies_against_the_ca_and_host(xks_target: Xks
             result.describe(),
             _where(xks_target, f"verified against {xks_target.ca_bundle or 'system roots'}"),
         )
+    reached("XKS-TLS-004")
 
 
 @pytest.mark.requirement("XKS-TLS-005")
@@ -103,6 +109,7 @@ def test_the_server_certificate_chains_to_a_public_ca(xks_target: XksTarget) -> 
             result.describe(),
             _where(xks_target, "verified against the system roots"),
         )
+    reached("XKS-TLS-005")
 
 
 @pytest.mark.requirement("XKS-TLS-006")
@@ -119,6 +126,7 @@ def test_the_server_certificate_is_not_about_to_expire(xks_target: XksTarget) ->
             f"expires {not_after:%Y-%m-%d} ({left.days} days left)",
             _where(xks_target, "certificate expiry"),
         )
+    reached("XKS-TLS-006")
 
 
 # --- mTLS -------------------------------------------------------------------------------
@@ -156,6 +164,7 @@ def _expect_refused(
         wire.close()
     if exchange.response.status is not None:
         exchange.fail(rid, "the TLS handshake terminated (no HTTP answer)")
+    reached(rid)
 
 
 @pytest.mark.requirement("XKS-MTLS-002")

@@ -10,6 +10,7 @@ import requests
 from conformance.checks.xks.bodies import encrypt_body, health_body, metadata_body
 from conformance.checks.xks.flows import key_suffix
 from conformance.checks.xks.wire import XksWire, http11_connection, signed_health_request
+from conformance.report.evidence import reached
 from conformance.report.outcomes import RequirementViolation
 from conformance.spec.xks_target import XksTarget
 
@@ -26,6 +27,7 @@ def test_success_and_error_responses_carry_json_objects(wire: XksWire) -> None:
     ):
         if exchange.response.status is None or not isinstance(exchange.response.json, dict):
             exchange.fail("XKS-HTTP-001", "an HTTP response whose body is a JSON object")
+    reached("XKS-HTTP-001")
 
 
 @pytest.mark.requirement("XKS-HTTP-002")
@@ -35,6 +37,7 @@ def test_get_on_an_api_path_is_refused_with_405(wire: XksWire, suffix: str) -> N
     exchange = wire.send("GET", path, None, raw_body=b"")
     if exchange.response.status != 405:
         exchange.fail("XKS-HTTP-002", "HTTP 405")
+    reached("XKS-HTTP-002")
 
 
 @pytest.mark.requirement("XKS-HTTP-003")
@@ -44,6 +47,7 @@ def test_put_and_delete_on_an_api_path_are_refused_with_405(wire: XksWire, metho
     exchange = wire.send(method, path, encrypt_body(b"Hello World!", None))
     if exchange.response.status != 405:
         exchange.fail("XKS-HTTP-003", "HTTP 405")
+    reached("XKS-HTTP-003")
 
 
 @pytest.mark.requirement("XKS-HTTP-004")
@@ -72,6 +76,7 @@ def test_a_plain_http11_post_is_answered(wire: XksWire, xks_target: XksTarget) -
             f"HTTP/{version / 10} {status}",
             description,
         )
+    reached("XKS-HTTP-004")
 
 
 def _unknown_paths(wire: XksWire) -> list[str]:
@@ -105,6 +110,7 @@ def test_json_responses_are_labelled_application_json(wire: XksWire) -> None:
         kind = exchange.response.headers.get("content-type", "")
         if kind.split(";")[0].strip().lower() != "application/json":
             exchange.fail("XKS-HTTP-006", "Content-Type: application/json")
+    reached("XKS-HTTP-006")
 
 
 @pytest.mark.requirement("XKS-HTTP-007")
@@ -121,3 +127,4 @@ def test_the_load_balancer_ping_answers_without_sigv4(xks_target: XksTarget) -> 
         actual, ok = f"no HTTP response ({type(exc).__name__})", False
     if not ok:
         raise RequirementViolation("XKS-HTTP-007", "HTTP 2xx", actual, f"GET {xks_target.ping_url}")
+    reached("XKS-HTTP-007")

@@ -25,6 +25,7 @@ from typing import Any, NoReturn
 import requests
 
 from conformance.checks.xks.sigv4_signer import SigningParams, sign
+from conformance.report.evidence import judged_step, reached
 from conformance.report.outcomes import RequirementViolation, UnsupportedByTarget
 from conformance.report.redaction import describe_json
 from conformance.spec.xks_protocol import ERROR_STATUS, api_path
@@ -79,6 +80,7 @@ class Exchange:
         """The JSON object of a 200 response, or a violation of `requirement_id`."""
         if self.response.status != 200 or not isinstance(self.response.json, dict):
             self.fail(requirement_id, "HTTP 200 with a JSON object body")
+        reached(requirement_id)
         return dict(self.response.json)
 
     def expect_error(
@@ -100,6 +102,7 @@ class Exchange:
         ):
             raise UnsupportedByTarget(requirement_id, self.input)
         if seen in names and self.response.status == ERROR_STATUS[seen]:
+            reached(requirement_id)
             return seen
         wanted = " or ".join(f"HTTP {ERROR_STATUS[n]} {n}" for n in names)
         self.fail(requirement_id, wanted)
@@ -109,6 +112,7 @@ class Exchange:
         status = self.response.status
         if status is None or not 400 <= status < 500:
             self.fail(requirement_id, "an HTTP 4xx refusal")
+        reached(requirement_id)
 
 
 class XksWire:
@@ -193,9 +197,9 @@ class XksWire:
             base_headers.pop(str(name).lower(), None)
         shown = describe_json(body) if raw_body is None else f"<raw body, {len(raw_body)} B>"
         description = f"{method} {sent_path} {shown}" + (f" ({note})" if note else "")
-        return Exchange(
-            description, self._transmit(method, sent_path, base_headers, sent_body, timeout)
-        )
+        response = self._transmit(method, sent_path, base_headers, sent_body, timeout)
+        judged_step()
+        return Exchange(description, response)
 
     def _transmit(
         self,
