@@ -26,30 +26,24 @@ import datetime
 import os
 import shlex
 import sys
-import tempfile
-import time
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any, TextIO
 
-import pytest
-from hypothesis import Phase, settings
-from hypothesis.configuration import set_hypothesis_home_dir
-
 from conformance import __version__
-from conformance.profiles import PROFILES, register_profiles
-from conformance.pytest_plugin import OUTCOMES_KEY, XKS_TARGET_KEY
-from conformance.report.console import (
-    PROGRESS_CHARS,
-    render_findings,
-    render_measurements,
-    render_summary_table,
-    render_verdict,
-)
+from conformance.profiles import PROFILES
+from conformance.pytest_plugin import XKS_TARGET_KEY
+from conformance.report.finish import decide, finish, mark_unreached
 from conformance.report.outcomes import CheckOutcome, Outcome
 from conformance.report.redaction import Redactor
 from conformance.report.run import RunRecord, build_run_record
-from conformance.report.writers import write_reports
+from conformance.session import (
+    SIGNAL_EXIT,
+    SessionRequest,
+    UsageError,
+    prepare_report_dir,
+    run_checks,
+    signals_interrupt,
+)
 from conformance.spec.xks_requirements import XKS_REQUIREMENTS
 from conformance.spec.xks_target import (
     XksTarget,
@@ -57,8 +51,7 @@ from conformance.spec.xks_target import (
     target_from_env,
     target_from_running_proxy,
 )
-
-CHECKS_DIRECTORY = Path(__file__).resolve().parent.parent / "checks" / "xks"
+from conformance.targets.preflight import TLS_FAILURE, http_preflight
 
 #: flag dest -> (official test client variable or None, help)
 TARGET_FLAGS: dict[str, tuple[str | None, str]] = {
@@ -149,10 +142,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--quiet", action="store_true", help="no progress line")
 
 
-class UsageError(Exception):
-    """Bad command-line input; the message names the flag or variable and the rule."""
-
-
 def _external_target(args: argparse.Namespace, env: Mapping[str, str]) -> XksTarget:
     merged = dict(env)
     for dest, (name, _) in TARGET_FLAGS.items():
@@ -204,6 +193,14 @@ def _wants_external(args: argparse.Namespace, env: Mapping[str, str]) -> bool:
     return bool(args.host or env.get("XKS_PROXY_HOST"))
 
 
+def _has_external_inputs(args: argparse.Namespace, env: Mapping[str, str]) -> bool:
+    """Whether credentials of an external proxy were given (flags or the official variables);
+    without a host they would be silently ignored."""
+    named = ("access_key_id", "secret_access_key")
+    variables = ("SIGV4_ACCESS_KEY_ID", "SIGV4_SECRET_ACCESS_KEY")
+    return any(getattr(args, d, None) for d in named) or any(env.get(v) for v in variables)
+
+
 @contextlib.contextmanager
 def _target(args: argparse.Namespace, env: Mapping[str, str]) -> Iterator[XksTarget]:
     if _wants_external(args, env):
@@ -244,97 +241,19 @@ def _reproduce_command(args: argparse.Namespace, target: XksTarget, external: bo
     return " ".join(shlex.quote(w) if w != "''" else w for w in words)
 
 
-def _hypothesis_profile(name: str, seed: int, shrink: bool = True) -> str:
-    """Register and name the profile variant for `seed` (0 derandomized, else seeded) and
-    shrinking; one failure per check is reported (report_multiple_bugs off)."""
-    register_profiles()
-    variant = f"{name}-{'derandomized' if seed == 0 else 'seeded'}-{'shrink' if shrink else 'raw'}"
-    phases = tuple(p for p in Phase if shrink or p not in (Phase.shrink, Phase.explain))
-    settings.register_profile(
-        variant,
-        parent=settings.get_profile(name),
-        derandomize=seed == 0,
-        phases=phases,
-        report_multiple_bugs=False,
-    )
-    return variant
-
-
-class _CertifySession:
-    """The pytest plugin object of one certify run: hands over the target, shows progress,
-    keeps the graded outcomes."""
-
-    def __init__(self, target: XksTarget, stream: TextIO, quiet: bool, redactor: Redactor) -> None:
-        self.target = target
-        self.stream = stream
-        self.quiet = quiet
-        self.redactor = redactor
-        self.outcomes: list[CheckOutcome] = []
-        self.collected = 0
-        self.collection_errors: list[str] = []
-        self._module = ""
-
-    def pytest_configure(self, config: pytest.Config) -> None:
-        config.stash[XKS_TARGET_KEY] = self.target
-
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.failed:
-            self.collection_errors.append(self.redactor.redact(str(report.longrepr))[-2000:])
-
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
-        self.collected = len(session.items)
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        grades = [v for k, v in report.user_properties if k == "kscheck_outcome"]
-        if self.quiet or not grades:
-            return
-        module = report.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
-        if module != self._module:
-            self._module = module
-            self.stream.write(f"\n{module.removeprefix('test_'):<14}")
-        self.stream.write(PROGRESS_CHARS.get(str(grades[-1]).split("=")[-1], "?"))
-        self.stream.flush()
-
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        stash = session.config.stash
-        empty: list[CheckOutcome] = []
-        collected: list[CheckOutcome] = stash.get(OUTCOMES_KEY, empty)
-        self.outcomes = list(collected)
-        if not self.quiet:
-            self.stream.write("\n")
-
-
 #: What still runs when no HTTPS session can be set up: the handshake checks themselves.
 TLS_ONLY_FILTER = "XKS-TLS or XKS-MTLS"
-
-
-PREFLIGHT_TLS_FAILURE = "no HTTPS session with the proxy"
 
 
 def preflight_failure(target: XksTarget) -> str | None:
     """Why no HTTP answer at all comes back from the API (TLS refused, nothing listening),
     or None when the proxy answers. Any HTTP status counts as an answer."""
-    import requests  # local: only the preflight needs it here
-
-    with requests.Session() as session:
-        session.trust_env = False
-        cert = target.client_certificate
-        try:
-            session.post(
-                f"{target.base_url}{target.uri_prefix}/kms/xks/v1/health",
-                data=b"{}",
-                timeout=5,
-                verify=target.ca_bundle or True,
-                cert=(cert.cert_path, cert.key_path) if cert else None,
-            )
-        except requests.exceptions.SSLError:
-            return (
-                f"{PREFLIGHT_TLS_FAILURE} (TLS handshake or certificate failed; check "
-                "--ca-bundle, and --client-cert/--client-key if the proxy requires mTLS)"
-            )
-        except requests.RequestException as exc:
-            return f"the proxy does not answer ({type(exc).__name__})"
-    return None
+    cert = target.client_certificate
+    return http_preflight(
+        f"{target.base_url}{target.uri_prefix}/kms/xks/v1/health",
+        verify=target.ca_bundle or True,
+        cert=(cert.cert_path, cert.key_path) if cert else None,
+    )
 
 
 def _effective_filter(user_filter: str | None, unreachable: str | None) -> str | None:
@@ -343,70 +262,37 @@ def _effective_filter(user_filter: str | None, unreachable: str | None) -> str |
     return f"({user_filter}) and ({TLS_ONLY_FILTER})" if user_filter else TLS_ONLY_FILTER
 
 
-def _pytest_arguments(args: argparse.Namespace, profile: str, filter: str | None) -> list[str]:
-    arguments = [
-        str(CHECKS_DIRECTORY),
-        "-c",
-        os.devnull,
-        "--rootdir",
-        str(CHECKS_DIRECTORY),
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:terminal",
-        "-p",
-        "no:randomly",
-        f"--hypothesis-profile={profile}",
-        "-W",
-        "ignore::DeprecationWarning",
-    ]
-    if args.seed:
-        arguments.append(f"--hypothesis-seed={args.seed}")
-    if filter:
-        arguments += ["-k", filter]
-    return arguments
-
-
-def _run_pytest(arguments: list[str], session: _CertifySession) -> int | pytest.ExitCode:
-    """pytest.main with Hypothesis's scratch files in a temporary directory, not the cwd."""
-    with tempfile.TemporaryDirectory(prefix="kscheck-hypothesis-") as scratch:
-        set_hypothesis_home_dir(scratch)
-        try:
-            return pytest.main(arguments, plugins=[session])
-        finally:
-            set_hypothesis_home_dir(None)
-
-
-def _report_directory(args: argparse.Namespace) -> Path:
-    if args.report_dir:
-        return Path(args.report_dir)
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return Path("reports") / "runs" / stamp
-
-
 def execute(args: argparse.Namespace, *, stream: TextIO | None = None) -> int:
-    """Run the certification; returns the exit code (0 certified, 1 not, 2 usage error)."""
+    """Run the certification; returns the exit code (0 certified, 1 not, 2 usage error,
+    130/143 interrupted)."""
     out = stream or sys.stdout
+    signals: list[str] = []
     try:
-        return _certify(args, os.environ, out)
+        with signals_interrupt(signals):
+            return _certify(args, os.environ, out, signals)
     except (UsageError, XksTargetError) as exc:
         print(f"kscheck certify: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        name = signals[0] if signals else "SIGINT"
+        print(f"kscheck certify: INTERRUPTED by {name} before the checks ran", file=sys.stderr)
+        return SIGNAL_EXIT.get(name, 130)
 
 
-def _certify(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int:
+def _certify(
+    args: argparse.Namespace, env: Mapping[str, str], out: TextIO, signals: list[str]
+) -> int:
     if args.seed < 0:
         raise UsageError("--seed: must be 0 (derandomized) or a positive number")
     external = _wants_external(args, env)
-    report_dir = _report_directory(args)
-    try:  # before the run, not after it: a bad directory must not cost a whole certification
-        report_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--report-dir: cannot create {report_dir} ({exc.strerror})") from None
+    if not external and _has_external_inputs(args, env):
+        raise UsageError(
+            "XKS_PROXY_HOST (--host): required when credentials or key ids of an external "
+            "proxy are given (without it the built-in fake proxy would be certified)"
+        )
+    report_dir = prepare_report_dir(args.report_dir, "certify")
     with _target(args, env) as target:
         redactor = Redactor(target.secrets())
-        session = _CertifySession(target, out, args.quiet, redactor)
-        profile = _hypothesis_profile(args.profile, args.seed, not args.no_shrink)
         out.write(
             f"kscheck certify {__version__}: {target.description} at "
             f"{target.base_url}{target.uri_prefix}\n"
@@ -416,27 +302,32 @@ def _certify(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
         unreachable = preflight_failure(target)
         if unreachable:
             out.write(f"preflight: {unreachable}; only the TLS checks run, the rest is SKIPPED\n")
-        chosen = _effective_filter(args.filter, unreachable)
-        started_at = datetime.datetime.now(datetime.timezone.utc)
-        started = time.perf_counter()
-        code = _run_pytest(_pytest_arguments(args, profile, chosen), session)
-        duration = time.perf_counter() - started
-    if session.collection_errors or code in (
-        pytest.ExitCode.USAGE_ERROR,
-        pytest.ExitCode.INTERNAL_ERROR,
-    ):
-        detail = "\n".join(session.collection_errors) or f"pytest exit code {int(code)}"
+        request = SessionRequest(
+            command="certify",
+            checks_package="conformance.checks.xks",
+            stash={XKS_TARGET_KEY: target},
+            profile=args.profile,
+            seed=args.seed,
+            derandomize=args.seed == 0,
+            shrink=not args.no_shrink,
+            keyword=_effective_filter(args.filter, unreachable),
+            progress=None if args.quiet else out,
+            redactor=redactor,
+            target_alive=lambda: preflight_failure(target),
+        )
+        result = run_checks(request, signals)
+    if result.unusable:
+        detail = "\n".join(result.collection_errors) or f"pytest exit code {result.exit_code}"
         print(f"kscheck certify: the checks could not be collected:\n{detail}", file=sys.stderr)
         return 2
-    no_checks = code == pytest.ExitCode.NO_TESTS_COLLECTED or session.collected == 0
-    if no_checks and not unreachable:  # unreachable: -k may simply exclude the TLS checks
+    if result.collected == 0 and not unreachable and not result.interrupted:
         raise UsageError(f"-k: no check matches {args.filter!r}")
-    outcomes = session.outcomes
+    outcomes = result.outcomes
     if unreachable:
         # A proxy whose API gives no HTTP answer is never certified, whatever -k selected.
         # A TLS failure is the server certificate's or handshake's rule; anything else
         # (nothing listening, timeout) means no HTTP/1.1 answer at all.
-        tls_failed = unreachable.startswith(PREFLIGHT_TLS_FAILURE)
+        tls_failed = unreachable.startswith(TLS_FAILURE)
         outcomes.append(
             CheckOutcome(
                 "preflight",
@@ -453,16 +344,21 @@ def _certify(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> i
             for r in XKS_REQUIREMENTS
             if r.id not in ran and (not args.filter or r.id.startswith(args.filter))
         ]
-    run = _run_record(args, target, outcomes, external, duration, started_at)
+    run = _run_record(args, target, outcomes, external, result.duration_seconds, result.started)
+    run.interrupted = result.interrupted
     if unreachable:
         run.notes.append(f"preflight: {unreachable}")
-    written = write_reports(run, report_dir, redactor)
-    _print_results(run, out, redactor)
-    out.write(f"reports: {', '.join(str(p) for p in written)}\n")
-    if args.strict and run.counts()["NON_STRICT"]:
-        out.write(f"--strict: {run.counts()['NON_STRICT']} SHOULD requirement(s) broken\n")
-        return 1
-    return 1 if run.must_failed else 0
+    if result.interrupted:
+        mark_unreached(run, f"not reached: the run was interrupted by {result.interrupted}")
+        run.notes.append(f"interrupted by {result.interrupted}: a partial report")
+    verdict = decide(
+        run,
+        command="certify",
+        strict=args.strict,
+        interrupted=result.interrupted,
+        target_lost=result.target_lost,
+    )
+    return finish(run, verdict, report_dir, redactor, out)
 
 
 def _run_record(
@@ -482,26 +378,18 @@ def _run_record(
         "faults": list(args.fault),
         "no_shrink": bool(args.no_shrink),
     }
+    described = dict(target.public_description())
+    described.setdefault("label", f"{target.description} at {target.base_url}{target.uri_prefix}")
     run = build_run_record(
         requirements,
         outcomes,
-        target=target.public_description(),
+        target=described,
         inputs=inputs,
         reproduce=_reproduce_command(args, target, external),
         duration_seconds=duration,
         started=started_at,
+        command="certify",
     )
     if external:
         run.notes.append("credentials come from SIGV4_* variables; they are not recorded")
     return run
-
-
-def _print_results(run: RunRecord, out: TextIO, redactor: Redactor) -> None:
-    out.write("\n" + render_summary_table(run) + "\n")
-    measured = render_measurements(run)
-    if measured:
-        out.write("\nMeasured\n" + redactor.redact(measured) + "\n")
-    findings = render_findings(run)
-    if findings:
-        out.write("\nFindings\n\n" + redactor.redact(findings) + "\n")
-    out.write("\n" + render_verdict(run) + f" in {run.duration_seconds:.1f} s\n")

@@ -7,26 +7,34 @@ Examples::
     kscheck run --target http://127.0.0.1:4566   # any KMS-compatible endpoint
     kscheck run --emulator-fault delete_ignores_state   # watch the suite catch a defect
 
-Exit status: 0 when no MUST requirement failed, 1 when one did, 2 for usage errors.
+Exit status: 0 when no MUST requirement failed and something was verified, 1 when one
+failed (or nothing was verified, or the target is unreachable or was lost), 2 for usage
+errors, 130/143 when interrupted by SIGINT/SIGTERM (never a green verdict).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import random
+import re
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import pytest
-from hypothesis import Phase, settings
-
-from conformance.commands.run_expectations import ExpectationsError, load_expectations
-from conformance.commands.run_report import print_summary, secrets_of, write_reports
+from conformance.commands.run_expectations import ExpectationsError, load_expectations, review
+from conformance.commands.run_report import build_record, describe_target, secrets_of
 from conformance.emulator.faults import EMULATOR_FAULTS, UnknownEmulatorFaultError
-from conformance.profiles import PROFILES, register_profiles
-from conformance.pytest_plugin import OUTCOMES_KEY, PREPARED_TARGET_KEY
-from conformance.report.outcomes import CheckOutcome
+from conformance.profiles import PROFILES
+from conformance.pytest_plugin import PREPARED_TARGET_KEY
+from conformance.report.finish import decide, finish
+from conformance.session import (
+    SIGNAL_EXIT,
+    SessionRequest,
+    UsageError,
+    prepare_report_dir,
+    run_checks,
+    signals_interrupt,
+)
 from conformance.targets.aws import AwsFenceError
 from conformance.targets.factory import (
     TARGET_CHOICES,
@@ -34,6 +42,7 @@ from conformance.targets.factory import (
     UnknownTargetError,
     prepare_target,
 )
+from conformance.targets.preflight import http_preflight
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -81,67 +90,63 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose output")
 
 
-class _RunPlugin:
-    """Hands the prepared target to the checks and keeps their graded outcomes."""
-
-    def __init__(self, prepared: PreparedTarget) -> None:
-        self.prepared = prepared
-        self.outcomes: list[CheckOutcome] = []
-
-    def pytest_configure(self, config: pytest.Config) -> None:
-        config.stash[PREPARED_TARGET_KEY] = self.prepared
-
-    def pytest_unconfigure(self, config: pytest.Config) -> None:
-        empty: list[CheckOutcome] = []
-        collected: list[CheckOutcome] = config.stash.get(OUTCOMES_KEY, empty)
-        self.outcomes = list(collected)
-
-
-def _profile_name(args: argparse.Namespace) -> str:
-    """The Hypothesis profile to load: the chosen one without the explain phase (it traces
-    every line of the model and the target's client: minutes per failure), and without
-    shrinking when asked."""
-    dropped = {Phase.explain, Phase.shrink} if args.no_shrink else {Phase.explain}
-    name = f"{args.profile}-run" + ("-no-shrink" if args.no_shrink else "")
-    register_profiles()
-    settings.register_profile(
-        name,
-        parent=settings.get_profile(args.profile),
-        phases=[phase for phase in Phase if phase not in dropped],
-    )
-    return name
-
-
-def _pytest_args(args: argparse.Namespace) -> list[str]:
-    spec = importlib.util.find_spec("conformance.checks.cks")  # located, not imported
-    assert spec is not None and spec.submodule_search_locations
-    checks_dir = str(spec.submodule_search_locations[0])
-    chosen = [
-        checks_dir,
-        "-p",
-        "no:cacheprovider",
-        "--rootdir",
-        checks_dir,
-        "-o",
-        "addopts=",
-        "-W",
-        "ignore::pytest.PytestAssertRewriteWarning",
-        "-p",
-        "no:timeout",  # a run is bounded by its profile, not by the self-tests' timeout
-        f"--hypothesis-profile={_profile_name(args)}",
-        "-v" if args.verbose else "-q",
-    ]
-    chosen.append(f"--hypothesis-seed={args.seed}")
-    if args.keyword:
-        chosen += ["-k", args.keyword]
-    return chosen
-
-
 def reproduce_line(args: argparse.Namespace) -> str:
     """The command that repeats this run."""
     parts = ["kscheck run", f"--target {args.target}", f"--profile {args.profile}"]
     parts += [f"--emulator-fault {name}" for name in args.emulator_fault]
     return " ".join(parts)
+
+
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+
+
+def validate(args: argparse.Namespace) -> dict[str, str]:
+    """Check every flag before anything starts; returns the known deviations.
+
+    UsageError names the flag and the rule.
+    """
+    target = str(args.target)
+    if target.startswith(("http://", "https://")):
+        parts = urlsplit(target)
+        if not parts.hostname:
+            raise UsageError(f"--target {target!r}: an endpoint URL needs a host")
+        try:
+            parts.port  # noqa: B018  (raises ValueError on a bad port)
+        except ValueError:
+            raise UsageError(f"--target {target!r}: the port must be 1-65535") from None
+    elif target not in TARGET_CHOICES:
+        raise UsageError(f"--target {target!r}: choose one of {', '.join(TARGET_CHOICES)}")
+    if not _REGION.fullmatch(args.region):
+        raise UsageError(f"--region {args.region!r}: must look like us-east-1")
+    if args.seed is not None and not 0 <= args.seed < 2**32:
+        raise UsageError("--seed: must be between 0 and 2**32-1")
+    unknown = [name for name in args.emulator_fault if name not in EMULATOR_FAULTS]
+    if unknown:
+        raise UsageError(
+            f"--emulator-fault {unknown[0]!r}: not a fault; see kscheck run --list-faults"
+        )
+    if args.emulator_fault and target != "emulator":
+        raise UsageError("--emulator-fault: applies only to --target emulator")
+    try:
+        return load_expectations(args.expectations) if args.expectations else {}
+    except ExpectationsError as error:
+        raise UsageError(str(error)) from None
+
+
+def preflight(prepared: PreparedTarget) -> str | None:
+    """Why the target's KMS endpoint gives no HTTP answer, or None (in-process targets and
+    AWS, whose fence already asked STS, are taken as reachable)."""
+    url = getattr(prepared.target, "endpoint_url", None)
+    if not url:
+        return None
+    return http_preflight(
+        url,
+        headers={
+            "X-Amz-Target": "TrentService.DescribeCustomKeyStores",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
+        verify=True,
+    )
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -150,33 +155,75 @@ def execute(args: argparse.Namespace) -> int:
         for fault in EMULATOR_FAULTS.values():
             print(f"{fault.name:<28} {fault.summary}")
         return 0
+    signals: list[str] = []
+    try:
+        with signals_interrupt(signals):
+            return _run(args, signals)
+    except (UsageError, UnknownTargetError, UnknownEmulatorFaultError, AwsFenceError) as error:
+        print(f"kscheck run: {error}", file=sys.stderr)
+        return 2
+    except TargetUnreachableError as error:
+        print(f"kscheck run: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        name = signals[0] if signals else "SIGINT"
+        print(f"kscheck run: INTERRUPTED by {name} before the checks ran", file=sys.stderr)
+        return SIGNAL_EXIT.get(name, 130)
+
+
+class TargetUnreachableError(Exception):
+    """Preflight found no usable target; the message is the one line to print."""
+
+
+def _run(args: argparse.Namespace, signals: list[str]) -> int:
+    deviations = validate(args)
+    report_dir = prepare_report_dir(args.report_dir, "run")
     if args.seed is None:
-        args.seed = random.randrange(2**32)
-    try:
-        deviations = load_expectations(args.expectations) if args.expectations else {}
-    except ExpectationsError as error:
-        print(f"kscheck run: {error}", file=sys.stderr)
+        args.seed = random.randrange(1, 2**32)
+    with prepare_target(
+        args.target, region=args.region, emulator_faults=args.emulator_fault
+    ) as prepared:
+        unreachable = preflight(prepared)
+        if unreachable:
+            raise TargetUnreachableError(f"target {args.target}: {unreachable}")
+        print(
+            f"kscheck run: target {args.target}, profile {args.profile}, seed {args.seed}; "
+            f"reports -> {report_dir}",
+            flush=True,
+        )
+        redactor = secrets_of(prepared)
+        request = SessionRequest(
+            command="run",
+            checks_package="conformance.checks.cks",
+            stash={PREPARED_TARGET_KEY: prepared},
+            profile=args.profile,
+            seed=args.seed,
+            shrink=not args.no_shrink,
+            keyword=args.keyword,
+            verbose=args.verbose,
+            progress=sys.stdout,
+            redactor=redactor,
+            target_alive=lambda: preflight(prepared),
+        )
+        result = run_checks(request, signals)
+        described = describe_target(args, prepared)
+    if result.unusable:
+        detail = "\n".join(result.collection_errors) or f"pytest exit code {result.exit_code}"
+        print(f"kscheck run: the checks could not be collected:\n{detail}", file=sys.stderr)
         return 2
-    try:
-        with prepare_target(
-            args.target, region=args.region, emulator_faults=args.emulator_fault
-        ) as prepared:
-            print(
-                f"kscheck run: target {args.target}, profile {args.profile}, seed {args.seed}",
-                flush=True,
-            )
-            plugin = _RunPlugin(prepared)
-            exit_code = pytest.main(_pytest_args(args), plugins=[plugin])
-            redactor = secrets_of(prepared)
-            record, report_dir = write_reports(
-                args, plugin.outcomes, reproduce_line(args), prepared
-            )
-    except (UnknownTargetError, UnknownEmulatorFaultError, AwsFenceError) as error:
-        print(f"kscheck run: {error}", file=sys.stderr)
+    if result.collected == 0 and not result.interrupted:
+        print(f"kscheck run: -k: no check matches {args.keyword!r}", file=sys.stderr)
         return 2
-    if exit_code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
-        return 2
-    if exit_code == pytest.ExitCode.NO_TESTS_COLLECTED:
-        print("kscheck run: no check matched", file=sys.stderr)
-        return 2
-    return print_summary(record, report_dir, redactor, deviations)
+    record = build_record(args, result, reproduce_line(args), described)
+    verdict = decide(
+        record,
+        command="run",
+        deviations=deviations,
+        interrupted=result.interrupted,
+        target_lost=result.target_lost,
+    )
+    code = finish(record, verdict, report_dir, redactor, sys.stdout)
+    if deviations:
+        for requirement_id in review(record, deviations).now_passing:
+            print(f"[{requirement_id}] listed as a known deviation but PASSED: remove it")
+    return code

@@ -1,22 +1,21 @@
-"""Reports of `kscheck run`: results.json, junit.xml, summary.md and the console verdict.
+"""What is particular to the record of ``kscheck run``: its requirements (the CKS ones), how
+its target is described, and which secrets of the target's world reports must mask.
 
-The writers are the certification ones (:mod:`conformance.report`); this module only picks
-the control-plane requirements, the target description and the secrets to mask.
+The verdict and the report files are shared with ``certify`` (:mod:`conformance.report.finish`).
+
+>>> secrets_of(None).redact("nothing to hide")
+'nothing to hide'
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
-from collections.abc import Mapping
-from pathlib import Path
+from typing import Any
 
-from conformance.commands.run_expectations import review
-from conformance.report.console import render_findings, render_summary_table
-from conformance.report.outcomes import CheckOutcome
+from conformance.report.finish import mark_unreached
 from conformance.report.redaction import Redactor
 from conformance.report.run import RunRecord, build_run_record
-from conformance.report.writers import write_reports as write_report_files
+from conformance.session import SessionResult
 from conformance.spec.requirements import registry
 from conformance.targets.factory import PreparedTarget
 
@@ -34,15 +33,40 @@ def secrets_of(prepared: PreparedTarget | None) -> Redactor:
     return redactor
 
 
+def describe_target(args: argparse.Namespace, prepared: PreparedTarget) -> dict[str, Any]:
+    """The target as reports show it: name, Region, endpoint and version where known."""
+    target = prepared.target
+    described: dict[str, Any] = {"name": args.target, "region": args.region}
+    endpoint = getattr(target, "endpoint_url", None)
+    if endpoint:
+        described["endpoint"] = endpoint
+    version = getattr(target, "version", None)
+    if version:
+        described["version"] = version
+    described["label"] = " ".join(
+        str(part) for part in (args.target, version and f"({version})", args.region) if part
+    )
+    described["backends"] = "scenario" if prepared.scenario is not None else "none"
+    return described
+
+
 def build_record(
-    args: argparse.Namespace, outcomes: list[CheckOutcome], reproduce: str
+    args: argparse.Namespace,
+    result: SessionResult,
+    reproduce: str,
+    described: dict[str, Any],
 ) -> RunRecord:
-    """The run as data, over every CKS requirement of the registry."""
-    requirements = [r for rid, r in registry().items() if rid.startswith("CKS-")]
-    return build_run_record(
+    """The run as data, over every CKS requirement of the registry (or those ``-k`` picked)."""
+    ran = {o.requirement_id for o in result.outcomes}
+    requirements = [
+        r
+        for rid, r in registry().items()
+        if rid.startswith("CKS-") and (not args.keyword or rid in ran)
+    ]
+    record = build_run_record(
         requirements,
-        outcomes,
-        target={"name": args.target, "region": args.region},
+        result.outcomes,
+        target=described,
         inputs={
             "profile": args.profile,
             "seed": args.seed,
@@ -50,85 +74,14 @@ def build_record(
             "keyword": args.keyword,
         },
         reproduce=reproduce,
+        duration_seconds=result.duration_seconds,
+        started=result.started,
+        command="run",
     )
-
-
-def default_report_dir() -> Path:
-    """``reports/runs/<UTC timestamp>-run/``."""
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return Path("reports") / "runs" / f"{stamp}-run"
-
-
-def write_reports(
-    args: argparse.Namespace,
-    outcomes: list[CheckOutcome],
-    reproduce: str,
-    prepared: PreparedTarget | None = None,
-) -> tuple[RunRecord, Path]:
-    """Write the report files; returns the record and the directory."""
-    record = build_record(args, outcomes, reproduce)
-    directory = args.report_dir or default_report_dir()
-    write_report_files(record, directory, secrets_of(prepared))
-    return record, Path(directory)
-
-
-def verdict(record: RunRecord, deviations: Mapping[str, str] | None = None) -> tuple[str, int]:
-    """The last console line and the exit code.
-
-    0 only when no MUST requirement failed or errored (other than the known `deviations`)
-    *and* something was verified: a target that implements no custom key store operation
-    has not conformed to anything.
-    """
-    counts = record.counts()
-    if deviations:
-        checked = review(record, deviations)
-        if checked.unexpected_failures:
-            return (
-                f"NOT CONFORMANT: {len(checked.unexpected_failures)} requirement(s) failed "
-                f"beyond the known deviations: {', '.join(checked.unexpected_failures)}",
-                1,
-            )
-        if checked.expected_failures and counts["PASS"]:
-            return (
-                f"CONFORMANT EXCEPT KNOWN DEVIATIONS: {counts['PASS']} requirement(s) passed, "
-                f"{len(checked.expected_failures)} failed as expected",
-                0,
-            )
-    if record.must_failed or counts["ERROR"]:
-        return (
-            f"NOT CONFORMANT: {counts['FAIL']} MUST requirement(s) failed, "
-            f"{counts['ERROR']} errored",
-            1,
-        )
-    if not counts["PASS"]:
-        return (
-            f"NOTHING VERIFIED: {counts['UNSUPPORTED']} requirement(s) unsupported by the "
-            f"target, {counts['SKIPPED']} skipped",
-            1,
-        )
-    return (
-        f"CONFORMANT: {counts['PASS']} requirement(s) passed, no MUST failed "
-        f"({counts['NON_STRICT']} SHOULD warning(s), {counts['INFO']} informational, "
-        f"{counts['UNSUPPORTED']} unsupported, {counts['SKIPPED']} not exercised)",
-        0,
-    )
-
-
-def print_summary(
-    record: RunRecord,
-    directory: Path,
-    redactor: Redactor,
-    deviations: Mapping[str, str] | None = None,
-) -> int:
-    """Print the table, the findings and the verdict; returns the exit code."""
-    print(redactor.redact(render_summary_table(record)))
-    findings = render_findings(record)
-    if findings:
-        print(redactor.redact(findings))
-    if deviations:
-        for requirement_id in review(record, deviations).now_passing:
-            print(f"[{requirement_id}] listed as a known deviation but PASSED: remove it")
-    line, code = verdict(record, deviations)
-    print(line)
-    print(f"reports: {directory}")
-    return code
+    record.interrupted = result.interrupted
+    if result.interrupted:
+        mark_unreached(record, f"not reached: the run was interrupted by {result.interrupted}")
+        record.notes.append(f"interrupted by {result.interrupted}: a partial report")
+    else:
+        mark_unreached(record, "no check that ran names it")
+    return record

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import re
+
 from conformance.report.outcomes import Outcome, RequirementOutcome
 from conformance.report.run import RunRecord
 from conformance.report.summary import area_table, render_counts_line
@@ -53,9 +55,64 @@ def render_finding(run: RunRecord, item: RequirementOutcome) -> str:
     return f"{head}\n{body}\n   Reproduce: {run.reproduce_for(item.requirement_id)}"
 
 
+#: Outcomes summarised one line per reason instead of one block per requirement.
+GROUPED = (Outcome.UNSUPPORTED, Outcome.SKIPPED)
+#: A reason shared by more ERRORs than this is also summarised in one line.
+MAX_ERROR_BLOCKS = 3
+
+
+_STEP_COUNT = re.compile(r" \(\d+ judged steps?\)")
+
+
+def _reason_of(item: RequirementOutcome) -> str:
+    decisive = item.decisive
+    if decisive is None:
+        return "no check ran"
+    text = decisive.reason or decisive.actual or "no reason given"
+    return (
+        f"{text} [{decisive.input}]"
+        if item.outcome is Outcome.UNSUPPORTED and decisive.input
+        else text
+    )
+
+
+def _grouped_line(outcome: Outcome, reason: str, ids: list[str]) -> str:
+    shown = ", ".join(ids[:6]) + (f" and {len(ids) - 6} more" if len(ids) > 6 else "")
+    return f"{outcome.value} x{len(ids)}: {reason[:200]} ({shown})"
+
+
+def render_grouped(run: RunRecord, outcome: Outcome) -> list[str]:
+    """One line per distinct reason for requirements graded `outcome`, with their IDs."""
+    by_reason: dict[str, list[str]] = {}
+    for item in run.requirements:
+        if item.outcome is outcome:
+            by_reason.setdefault(_STEP_COUNT.sub("", _reason_of(item)), []).append(
+                item.requirement_id
+            )
+    ranked = sorted(by_reason.items(), key=lambda pair: -len(pair[1]))
+    return [_grouped_line(outcome, reason, ids) for reason, ids in ranked]
+
+
 def render_findings(run: RunRecord) -> str:
-    """Every finding worse than PASS, worst first (empty text when there are none)."""
-    return "\n\n".join(render_finding(run, item) for item in run.problems())
+    """Every finding worse than PASS, worst first (empty text when there are none);
+    UNSUPPORTED and SKIPPED, and ERRORs sharing one reason, in one line per reason."""
+    errors: dict[str, list[str]] = {}
+    for item in run.problems():
+        if item.outcome is Outcome.ERROR:
+            errors.setdefault(_reason_of(item), []).append(item.requirement_id)
+    crowded = {reason: ids for reason, ids in errors.items() if len(ids) > MAX_ERROR_BLOCKS}
+    blocks = [
+        render_finding(run, item)
+        for item in run.problems()
+        if item.outcome not in GROUPED
+        and not (item.outcome is Outcome.ERROR and _reason_of(item) in crowded)
+    ]
+    summary = [_grouped_line(Outcome.ERROR, reason, ids) for reason, ids in crowded.items()]
+    for outcome in GROUPED:
+        summary += render_grouped(run, outcome)
+    if summary:
+        blocks.append("\n".join(summary))
+    return "\n\n".join(blocks)
 
 
 def render_measurements(run: RunRecord) -> str:
@@ -67,16 +124,3 @@ def render_measurements(run: RunRecord) -> str:
         if item.outcome is Outcome.PASS and decisive is not None and decisive.actual and not shown:
             lines.append(f"[{item.requirement_id}] {decisive.actual}")
     return "\n".join(lines)
-
-
-def render_verdict(run: RunRecord) -> str:
-    """The last line: certified or not, and why."""
-    counts = run.counts()
-    if run.must_failed:
-        return (
-            f"NOT CERTIFIED: {counts['FAIL']} MUST requirement(s) failed, {counts['ERROR']} errored"
-        )
-    return (
-        f"CERTIFIED: no MUST requirement failed ({counts['NON_STRICT']} SHOULD warning(s), "
-        f"{counts['INFO']} informational, {counts['SKIPPED']} skipped)"
-    )

@@ -30,7 +30,7 @@ def render_junit(run: RunRecord) -> str:
     suite = ET.Element(
         "testsuite",
         {
-            "name": "kscheck certify",
+            "name": f"kscheck {run.command}: {run.target_label}",
             "tests": str(len(run.requirements)),
             "failures": str(counts["FAIL"]),
             "errors": str(counts["ERROR"]),

@@ -1,4 +1,4 @@
-"""``results.json``: the machine-readable report of a certification run.
+"""``results.json``: the machine-readable report of a run (``run`` or ``certify``).
 
 >>> from conformance.report.run import build_run_record
 >>> import json
@@ -55,8 +55,17 @@ def results_document(run: RunRecord) -> dict[str, Any]:
         "duration_seconds": round(run.duration_seconds, 3),
         "target": dict(run.target),
         "inputs": dict(run.inputs),
+        "command": run.command,
+        "verdict": {
+            "word": run.verdict_word,
+            "line": run.verdict_line,
+            "exit_code": run.exit_code,
+            "passed": run.exit_code == 0,
+        },
+        "interrupted": run.interrupted is not None,
+        **({"interrupted_by": run.interrupted} if run.interrupted else {}),
+        **({"certified": run.exit_code == 0} if run.command == "certify" else {}),
         "counts": run.counts(),
-        "certified": not run.must_failed,
         "notes": list(run.notes),
         "requirements": requirements,
     }

@@ -36,6 +36,23 @@ class RunRecord:
     reproduce: str
     duration_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    command: str = "certify"
+    verdict_word: str = ""
+    verdict_line: str = ""
+    exit_code: int | None = None
+    interrupted: str | None = None
+
+    @property
+    def title(self) -> str:
+        """``kscheck <command>: <verdict word>`` (the verdict once decided)."""
+        return f"kscheck {self.command}: {self.verdict_word or 'UNDECIDED'}"
+
+    @property
+    def target_label(self) -> str:
+        """A one-line name of the target (its ``label``, else its name or URL)."""
+        target = self.target
+        label = target.get("label") or target.get("name") or target.get("base_url") or "?"
+        return str(label)
 
     def counts(self) -> dict[str, int]:
         """Requirement outcomes counted by grade (every grade present, zeros included)."""
@@ -70,6 +87,7 @@ def build_run_record(
     reproduce: str,
     duration_seconds: float = 0.0,
     started: datetime.datetime | None = None,
+    command: str = "certify",
 ) -> RunRecord:
     """Group check outcomes under their requirements (registry order kept)."""
     by_id: dict[str, RequirementOutcome] = {
@@ -87,4 +105,5 @@ def build_run_record(
         requirements=list(by_id.values()),
         reproduce=reproduce,
         duration_seconds=duration_seconds,
+        command=command,
     )

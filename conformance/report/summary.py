@@ -32,14 +32,13 @@ def _cell(text: str) -> str:
 
 def render_summary_markdown(run: RunRecord) -> str:
     """``summary.md`` text."""
-    verdict = "NOT CERTIFIED (a MUST failed or a check errored)" if run.must_failed else "CERTIFIED"
     lines = [
-        f"# kscheck certify: {verdict}",
+        f"# {run.title}",
         "",
-        f"- Target: {run.target.get('description', '')} at {run.target.get('base_url', '')}"
-        f"{run.target.get('uri_prefix', '')}",
+        *([f"> {run.verdict_line}", ""] if run.verdict_line else []),
+        f"- Target: {run.target_label}",
         f"- Suite: kscheck {run.suite_version}; started {run.started}; "
-        f"{run.duration_seconds:.1f} s",
+        f"{run.duration_seconds:.1f} s; exit status {run.exit_code}",
         f"- Inputs: profile {run.inputs.get('profile')}, seed {run.inputs.get('seed')}"
         + (f", filter `{run.inputs['filter']}`" if run.inputs.get("filter") else "")
         + (f", faults {', '.join(run.inputs['faults'])}" if run.inputs.get("faults") else ""),

@@ -79,10 +79,22 @@ class BotoTarget:
     validation would refuse, so the server-side layer can be observed too.
     """
 
-    def __init__(self, name: str, client: Any, client_without_validation: Any = None) -> None:
+    #: The HTTP endpoint preflight may probe; None for in-process targets (moto) and AWS.
+    endpoint_url: str | None = None
+
+    def __init__(
+        self,
+        name: str,
+        client: Any,
+        client_without_validation: Any = None,
+        *,
+        endpoint_url: str | None = None,
+    ) -> None:
         self.name = name
         self._client = client
         self._raw_client = client_without_validation
+        if endpoint_url is not None:
+            self.endpoint_url = endpoint_url
 
     def call(self, operation: str, request: Mapping[str, Any]) -> Observation:
         """Send one operation through the validating client."""

@@ -40,6 +40,7 @@ class EmulatorTarget(BotoTarget):
             "emulator",
             kms_client(emulator.url, region=region),
             kms_client(emulator.url, region=region, parameter_validation=False),
+            endpoint_url=emulator.url,
         )
         self.emulator = emulator
 
@@ -106,6 +107,7 @@ def prepare_target(
             name,
             kms_client(name, region=region),
             kms_client(name, region=region, parameter_validation=False),
+            endpoint_url=name,
         )
     else:
         raise UnknownTargetError(f"target {name!r}: choose one of {', '.join(TARGET_CHOICES)}")
