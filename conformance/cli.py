@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -54,6 +55,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kscheck: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # the last net: a user never gets a traceback
+        if os.environ.get("KSCHECK_DEBUG"):
+            raise
+        print(
+            f"kscheck {args.command}: internal error: {type(error).__name__}: "
+            f"{str(error).splitlines()[0] if str(error) else ''} "
+            "(a kscheck bug; KSCHECK_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -169,9 +169,6 @@ def _reshape_report(
     """Make the pytest report agree with the grade: SHOULD/MAY breaks pass with a note, a
     501 is a skip, a MUST break fails with an h2spec-like text instead of a traceback."""
     decisive = next((g for g in graded if g.evidence), graded[0])
-    report.user_properties.append(
-        ("kscheck_outcome", f"{decisive.requirement_id}={decisive.outcome.value}")
-    )
     if decisive.outcome in (Outcome.NON_STRICT, Outcome.INFO):
         report.outcome = "passed"
         report.longrepr = None

@@ -33,7 +33,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from conformance import pytest_plugin
 from conformance.profiles import register_profiles
 from conformance.report.console import PROGRESS_CHARS
-from conformance.report.outcomes import CheckOutcome, Outcome
+from conformance.report.outcomes import CheckOutcome, Outcome, worst
 from conformance.report.redaction import Redactor
 
 #: Consecutive ERROR checks after which the runner asks whether the target is still there.
@@ -153,8 +153,11 @@ class _SessionPlugin:
         self._module = ""
         self._errors_in_a_row = 0
         self._session: pytest.Session | None = None
+        self._config: pytest.Config | None = None
+        self._consumed = 0
 
     def pytest_configure(self, config: pytest.Config) -> None:
+        self._config = config
         for key, value in self.request.stash.items():
             config.stash[key] = value
 
@@ -170,10 +173,13 @@ class _SessionPlugin:
         self.collected = len(session.items)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        grades = [str(v) for k, v in report.user_properties if k == "kscheck_outcome"]
-        if not grades:
+        if self._config is None:
             return
-        grade = grades[-1].rsplit("=", 1)[-1]
+        graded = self._config.stash.get(pytest_plugin.OUTCOMES_KEY, [])
+        fresh, self._consumed = graded[self._consumed :], len(graded)
+        if not fresh:
+            return
+        grade = worst(o.outcome for o in fresh if o.evidence).value
         self._show(report.nodeid, grade)
         self._watch_for_a_lost_target(grade)
 
@@ -305,4 +311,17 @@ def run_checks(request: SessionRequest, signals: list[str] | None = None) -> Ses
         duration_seconds=time.perf_counter() - started,
         interrupted=interrupted,
         target_lost=plugin.target_lost,
+    )
+
+
+def interrupted_before_checks(signal_name: str) -> SessionResult:
+    """The result of a session a signal ended before (or after) its checks ran."""
+    return SessionResult(
+        outcomes=[],
+        collected=0,
+        collection_errors=[],
+        exit_code=int(pytest.ExitCode.INTERRUPTED),
+        started=datetime.datetime.now(datetime.timezone.utc),
+        duration_seconds=0.0,
+        interrupted=signal_name,
     )

@@ -27,6 +27,7 @@ import os
 import shlex
 import sys
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any, TextIO
 
 from conformance import __version__
@@ -39,7 +40,9 @@ from conformance.report.run import RunRecord, build_run_record
 from conformance.session import (
     SIGNAL_EXIT,
     SessionRequest,
+    SessionResult,
     UsageError,
+    interrupted_before_checks,
     prepare_report_dir,
     run_checks,
     signals_interrupt,
@@ -262,6 +265,30 @@ def _effective_filter(user_filter: str | None, unreachable: str | None) -> str |
     return f"({user_filter}) and ({TLS_ONLY_FILTER})" if user_filter else TLS_ONLY_FILTER
 
 
+def validate(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> None:
+    """Check every flag (and the official client's variables) before anything starts;
+    UsageError names the flag or variable and the rule."""
+    environ = os.environ if env is None else env
+    if args.seed < 0 or args.seed >= 2**32:
+        raise UsageError("--seed: must be 0 (derandomized) or a number up to 4294967295")
+    if not _wants_external(args, environ):
+        if _has_external_inputs(args, environ):
+            raise UsageError(
+                "XKS_PROXY_HOST (--host): required when credentials of an external proxy are "
+                "given (without it the built-in fake proxy would be certified)"
+            )
+        from conformance.xks.faults import UnknownFaultError, validate_fault_names
+
+        try:
+            validate_fault_names(args.fault)
+        except UnknownFaultError as exc:
+            raise UsageError(f"--fault: {exc}") from None
+    elif args.fault:
+        raise UsageError("--fault: only for the built-in fake proxy (no XKS_PROXY_HOST)")
+    else:
+        _external_target(args, environ)  # every target variable and flag, checked
+
+
 def execute(args: argparse.Namespace, *, stream: TextIO | None = None) -> int:
     """Run the certification; returns the exit code (0 certified, 1 not, 2 usage error,
     130/143 interrupted)."""
@@ -273,49 +300,56 @@ def execute(args: argparse.Namespace, *, stream: TextIO | None = None) -> int:
     except (UsageError, XksTargetError) as exc:
         print(f"kscheck certify: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # while writing the reports: nothing more to save
         name = signals[0] if signals else "SIGINT"
-        print(f"kscheck certify: INTERRUPTED by {name} before the checks ran", file=sys.stderr)
+        print(f"kscheck certify: INTERRUPTED by {name}", file=sys.stderr)
         return SIGNAL_EXIT.get(name, 130)
 
 
 def _certify(
     args: argparse.Namespace, env: Mapping[str, str], out: TextIO, signals: list[str]
 ) -> int:
-    if args.seed < 0:
-        raise UsageError("--seed: must be 0 (derandomized) or a positive number")
+    validate(args, env)
     external = _wants_external(args, env)
-    if not external and _has_external_inputs(args, env):
-        raise UsageError(
-            "XKS_PROXY_HOST (--host): required when credentials or key ids of an external "
-            "proxy are given (without it the built-in fake proxy would be certified)"
-        )
     report_dir = prepare_report_dir(args.report_dir, "certify")
-    with _target(args, env) as target:
-        redactor = Redactor(target.secrets())
-        out.write(
-            f"kscheck certify {__version__}: {target.description} at "
-            f"{target.base_url}{target.uri_prefix}\n"
-            f"profile {args.profile}, seed {args.seed}"
-            f"{' (derandomized)' if args.seed == 0 else ''}; reports -> {report_dir}\n"
-        )
-        unreachable = preflight_failure(target)
-        if unreachable:
-            out.write(f"preflight: {unreachable}; only the TLS checks run, the rest is SKIPPED\n")
-        request = SessionRequest(
-            command="certify",
-            checks_package="conformance.checks.xks",
-            stash={XKS_TARGET_KEY: target},
-            profile=args.profile,
-            seed=args.seed,
-            derandomize=args.seed == 0,
-            shrink=not args.no_shrink,
-            keyword=_effective_filter(args.filter, unreachable),
-            progress=None if args.quiet else out,
-            redactor=redactor,
-            target_alive=lambda: preflight_failure(target),
-        )
-        result = run_checks(request, signals)
+    target: XksTarget | None = None
+    result: SessionResult | None = None
+    unreachable: str | None = None
+    redactor = Redactor()
+    try:
+        with _target(args, env) as target:
+            redactor = Redactor(target.secrets())
+            out.write(
+                f"kscheck certify {__version__}: {target.description} at "
+                f"{target.base_url}{target.uri_prefix}\n"
+                f"profile {args.profile}, seed {args.seed}"
+                f"{' (derandomized)' if args.seed == 0 else ''}; reports -> {report_dir}\n"
+            )
+            out.flush()
+            unreachable = preflight_failure(target)
+            if unreachable:
+                out.write(
+                    f"preflight: {unreachable}; only the TLS checks run, the rest is SKIPPED\n"
+                )
+            request = SessionRequest(
+                command="certify",
+                checks_package="conformance.checks.xks",
+                stash={XKS_TARGET_KEY: target},
+                profile=args.profile,
+                seed=args.seed,
+                derandomize=args.seed == 0,
+                shrink=not args.no_shrink,
+                keyword=_effective_filter(args.filter, unreachable),
+                progress=None if args.quiet else out,
+                redactor=redactor,
+                target_alive=lambda: preflight_failure(target) if target else None,
+            )
+            result = run_checks(request, signals)
+    except KeyboardInterrupt:  # a signal outside the checks: starting or stopping the proxy
+        if result is None:
+            result = interrupted_before_checks(signals[0] if signals else "SIGINT")
+    if target is None:
+        return _interrupted_without_target(args, result, report_dir, redactor, out)
     if result.unusable:
         detail = "\n".join(result.collection_errors) or f"pytest exit code {result.exit_code}"
         print(f"kscheck certify: the checks could not be collected:\n{detail}", file=sys.stderr)
@@ -358,6 +392,28 @@ def _certify(
         interrupted=result.interrupted,
         target_lost=result.target_lost,
     )
+    return finish(run, verdict, report_dir, redactor, out)
+
+
+def _interrupted_without_target(
+    args: argparse.Namespace,
+    result: SessionResult,
+    report_dir: Path,
+    redactor: Redactor,
+    out: TextIO,
+) -> int:
+    """Reports of a certification a signal ended before its target was up."""
+    run = build_run_record(
+        XKS_REQUIREMENTS,
+        [],
+        target={"label": "the proxy was not started"},
+        inputs={"profile": args.profile, "seed": args.seed, "filter": args.filter},
+        reproduce="kscheck certify",
+        command="certify",
+    )
+    run.interrupted = result.interrupted
+    mark_unreached(run, f"not reached: interrupted by {result.interrupted} before the checks")
+    verdict = decide(run, command="certify", interrupted=result.interrupted or "SIGINT")
     return finish(run, verdict, report_dir, redactor, out)
 
 

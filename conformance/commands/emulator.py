@@ -22,8 +22,10 @@ import threading
 from types import FrameType
 from typing import Any
 
+from conformance.commands import checks_of_flags as flags
 from conformance.emulator import RunningEmulator, start_emulator
 from conformance.emulator.faults import EMULATOR_FAULTS, UnknownEmulatorFaultError
+from conformance.session import UsageError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -82,12 +84,25 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def validate(args: argparse.Namespace) -> None:
+    """Check every flag before anything starts (UsageError names the flag and the rule)."""
+    flags.port("--port", args.port)
+    unknown = [name for name in args.fault if name not in EMULATOR_FAULTS]
+    if unknown:
+        raise UsageError(f"--fault {unknown[0]!r}: not a fault; see --list-faults")
+
+
 def execute(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C or SIGTERM; returns the exit code."""
     if args.list_faults:
         for fault in EMULATOR_FAULTS.values():
             print(f"{fault.name:<28} {fault.summary}")
         return 0
+    try:
+        validate(args)
+    except UsageError as error:
+        print(f"kscheck emulator: {error}", file=sys.stderr)
+        return 2
     try:
         context = start_emulator(faults=args.fault, port=args.port)
         emulator = context.__enter__()

@@ -22,6 +22,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from conformance.commands import checks_of_flags as flags
+from conformance.session import UsageError
 from conformance.xks.config import DEFAULT_URI_PREFIX, FakeProxyConfig, Tenant
 from conformance.xks.faults import FAULTS, UnknownFaultError, validate_fault_names
 from conformance.xks.server import RunningProxy, start_fake_proxy
@@ -116,10 +118,26 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def validate(args: argparse.Namespace) -> None:
+    """Check every flag before anything starts (UsageError names the flag and the rule)."""
+    flags.port("--port", args.port)
+    flags.port("--ping-port", args.ping_port)
+    flags.region("--region", args.region)
+    try:
+        validate_fault_names(args.fault)
+    except UnknownFaultError as error:
+        raise UsageError(f"--fault: {error}") from None
+
+
 def execute(args: argparse.Namespace) -> int:
     """Run the subcommand; returns the exit code."""
     if args.list_faults:
         return _list_faults()
+    try:
+        validate(args)
+    except UsageError as error:
+        print(f"kscheck proxy: {error}", file=sys.stderr)
+        return 2
     try:
         faults = validate_fault_names(args.fault)
         prefix = args.prefix.strip("/")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from conformance.spec.requirements import registry
 
@@ -17,9 +18,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
+def validate(args: argparse.Namespace) -> None:
+    """Nothing to check before listing: an unmatched --prefix is found while listing."""
+
+
 def execute(args: argparse.Namespace) -> int:
-    """Print the matching requirements; returns 0, or 1 when none match."""
+    """Print the matching requirements; returns 0, or 2 (a usage error) when none match."""
     chosen = [r for rid, r in sorted(registry().items()) if rid.startswith(args.prefix)]
+    if not chosen:
+        areas = sorted({"-".join(rid.split("-")[:2]) for rid in registry()})
+        print(
+            f"kscheck requirements: --prefix {args.prefix!r}: no requirement ID starts with it "
+            f"(areas: {', '.join(areas)})",
+            file=sys.stderr,
+        )
+        return 2
     if args.json:
         rows = [
             {

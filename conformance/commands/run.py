@@ -16,21 +16,25 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.commands import checks_of_flags as flags
 from conformance.commands.run_expectations import ExpectationsError, load_expectations, review
 from conformance.commands.run_report import build_record, describe_target, secrets_of
 from conformance.emulator.faults import EMULATOR_FAULTS, UnknownEmulatorFaultError
 from conformance.profiles import PROFILES
 from conformance.pytest_plugin import PREPARED_TARGET_KEY
 from conformance.report.finish import decide, finish
+from conformance.report.redaction import Redactor
 from conformance.session import (
     SIGNAL_EXIT,
     SessionRequest,
+    SessionResult,
     UsageError,
+    interrupted_before_checks,
     prepare_report_dir,
     run_checks,
     signals_interrupt,
@@ -97,9 +101,6 @@ def reproduce_line(args: argparse.Namespace) -> str:
     return " ".join(parts)
 
 
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
-
-
 def validate(args: argparse.Namespace) -> dict[str, str]:
     """Check every flag before anything starts; returns the known deviations.
 
@@ -116,10 +117,8 @@ def validate(args: argparse.Namespace) -> dict[str, str]:
             raise UsageError(f"--target {target!r}: the port must be 1-65535") from None
     elif target not in TARGET_CHOICES:
         raise UsageError(f"--target {target!r}: choose one of {', '.join(TARGET_CHOICES)}")
-    if not _REGION.fullmatch(args.region):
-        raise UsageError(f"--region {args.region!r}: must look like us-east-1")
-    if args.seed is not None and not 0 <= args.seed < 2**32:
-        raise UsageError("--seed: must be between 0 and 2**32-1")
+    flags.region("--region", args.region)
+    flags.seed("--seed", args.seed)
     unknown = [name for name in args.emulator_fault if name not in EMULATOR_FAULTS]
     if unknown:
         raise UsageError(
@@ -165,9 +164,9 @@ def execute(args: argparse.Namespace) -> int:
     except TargetUnreachableError as error:
         print(f"kscheck run: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # while writing the reports: nothing more to save
         name = signals[0] if signals else "SIGINT"
-        print(f"kscheck run: INTERRUPTED by {name} before the checks ran", file=sys.stderr)
+        print(f"kscheck run: INTERRUPTED by {name}", file=sys.stderr)
         return SIGNAL_EXIT.get(name, 130)
 
 
@@ -180,33 +179,41 @@ def _run(args: argparse.Namespace, signals: list[str]) -> int:
     report_dir = prepare_report_dir(args.report_dir, "run")
     if args.seed is None:
         args.seed = random.randrange(1, 2**32)
-    with prepare_target(
-        args.target, region=args.region, emulator_faults=args.emulator_fault
-    ) as prepared:
-        unreachable = preflight(prepared)
-        if unreachable:
-            raise TargetUnreachableError(f"target {args.target}: {unreachable}")
-        print(
-            f"kscheck run: target {args.target}, profile {args.profile}, seed {args.seed}; "
-            f"reports -> {report_dir}",
-            flush=True,
-        )
-        redactor = secrets_of(prepared)
-        request = SessionRequest(
-            command="run",
-            checks_package="conformance.checks.cks",
-            stash={PREPARED_TARGET_KEY: prepared},
-            profile=args.profile,
-            seed=args.seed,
-            shrink=not args.no_shrink,
-            keyword=args.keyword,
-            verbose=args.verbose,
-            progress=sys.stdout,
-            redactor=redactor,
-            target_alive=lambda: preflight(prepared),
-        )
-        result = run_checks(request, signals)
-        described = describe_target(args, prepared)
+    result: SessionResult | None = None
+    described: dict[str, Any] = {"name": args.target, "region": args.region}
+    redactor = Redactor()
+    try:
+        with prepare_target(
+            args.target, region=args.region, emulator_faults=args.emulator_fault
+        ) as prepared:
+            unreachable = preflight(prepared)
+            if unreachable:
+                raise TargetUnreachableError(f"target {args.target}: {unreachable}")
+            described = describe_target(args, prepared)
+            where = f" at {described['endpoint']}" if "endpoint" in described else ""
+            print(
+                f"kscheck run: target {args.target}{where}, profile {args.profile}, "
+                f"seed {args.seed}; reports -> {report_dir}",
+                flush=True,
+            )
+            redactor = secrets_of(prepared)
+            request = SessionRequest(
+                command="run",
+                checks_package="conformance.checks.cks",
+                stash={PREPARED_TARGET_KEY: prepared},
+                profile=args.profile,
+                seed=args.seed,
+                shrink=not args.no_shrink,
+                keyword=args.keyword,
+                verbose=args.verbose,
+                progress=sys.stdout,
+                redactor=redactor,
+                target_alive=lambda: preflight(prepared),
+            )
+            result = run_checks(request, signals)
+    except KeyboardInterrupt:  # a signal outside the checks: starting or stopping the target
+        if result is None:
+            result = interrupted_before_checks(signals[0] if signals else "SIGINT")
     if result.unusable:
         detail = "\n".join(result.collection_errors) or f"pytest exit code {result.exit_code}"
         print(f"kscheck run: the checks could not be collected:\n{detail}", file=sys.stderr)

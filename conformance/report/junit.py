@@ -39,6 +39,15 @@ def render_junit(run: RunRecord) -> str:
             "timestamp": run.started,
         },
     )
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("command", run.command),
+        ("target", run.target_label),
+        ("verdict", run.verdict_word),
+        ("exit_code", "" if run.exit_code is None else str(run.exit_code)),
+        ("interrupted", run.interrupted or ""),
+    ):
+        ET.SubElement(properties, "property", {"name": name, "value": value})
     for item in run.requirements:
         case = ET.SubElement(
             suite,
