@@ -195,7 +195,11 @@ class _SessionPlugin:
         stream.flush()
 
     def _watch_for_a_lost_target(self, grade: str) -> None:
-        self._errors_in_a_row = self._errors_in_a_row + 1 if grade == Outcome.ERROR.value else 0
+        if grade == Outcome.ERROR.value:
+            self._errors_in_a_row += 1
+        elif grade not in (Outcome.SKIPPED.value, Outcome.UNSUPPORTED.value):
+            self._errors_in_a_row = 0  # the target answered something
+
         alive = self.request.target_alive
         if self._errors_in_a_row < LOST_AFTER_ERRORS or alive is None or self.target_lost:
             return

@@ -24,7 +24,11 @@ from typing import Any
 
 from conformance.commands import checks_of_flags as flags
 from conformance.emulator import RunningEmulator, start_emulator
-from conformance.emulator.faults import EMULATOR_FAULTS, UnknownEmulatorFaultError
+from conformance.emulator.faults import (
+    EMULATOR_FAULTS,
+    UnknownEmulatorFaultError,
+    validate_emulator_faults,
+)
 from conformance.session import UsageError
 
 
@@ -87,9 +91,10 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 def validate(args: argparse.Namespace) -> None:
     """Check every flag before anything starts (UsageError names the flag and the rule)."""
     flags.port("--port", args.port)
-    unknown = [name for name in args.fault if name not in EMULATOR_FAULTS]
-    if unknown:
-        raise UsageError(f"--fault {unknown[0]!r}: not a fault; see --list-faults")
+    try:
+        validate_emulator_faults(args.fault)
+    except UnknownEmulatorFaultError as error:
+        raise UsageError(f"--fault: {error}") from None
 
 
 def execute(args: argparse.Namespace) -> int:

@@ -24,7 +24,11 @@ from urllib.parse import urlsplit
 from conformance.commands import checks_of_flags as flags
 from conformance.commands.run_expectations import ExpectationsError, load_expectations, review
 from conformance.commands.run_report import build_record, describe_target, secrets_of
-from conformance.emulator.faults import EMULATOR_FAULTS, UnknownEmulatorFaultError
+from conformance.emulator.faults import (
+    EMULATOR_FAULTS,
+    UnknownEmulatorFaultError,
+    validate_emulator_faults,
+)
 from conformance.profiles import PROFILES
 from conformance.pytest_plugin import PREPARED_TARGET_KEY
 from conformance.report.finish import decide, finish
@@ -119,11 +123,10 @@ def validate(args: argparse.Namespace) -> dict[str, str]:
         raise UsageError(f"--target {target!r}: choose one of {', '.join(TARGET_CHOICES)}")
     flags.region("--region", args.region)
     flags.seed("--seed", args.seed)
-    unknown = [name for name in args.emulator_fault if name not in EMULATOR_FAULTS]
-    if unknown:
-        raise UsageError(
-            f"--emulator-fault {unknown[0]!r}: not a fault; see kscheck run --list-faults"
-        )
+    try:
+        validate_emulator_faults(args.emulator_fault)
+    except UnknownEmulatorFaultError as error:
+        raise UsageError(f"--emulator-fault: {error}") from None
     if args.emulator_fault and target != "emulator":
         raise UsageError("--emulator-fault: applies only to --target emulator")
     try:

@@ -90,7 +90,7 @@ def decide(
             f"{negative}: --strict and {counts['NON_STRICT']} SHOULD requirement(s) broken",
             1,
         )
-    if not counts["PASS"]:
+    if not counts["PASS"] + counts["NON_STRICT"] + counts["INFO"]:  # nothing was judged
         return Verdict(
             "NOTHING VERIFIED",
             f"NOTHING VERIFIED: {counts['UNSUPPORTED']} requirement(s) unsupported by the "
