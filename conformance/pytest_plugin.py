@@ -40,7 +40,7 @@ import pytest
 from conformance.profiles import register_profiles
 from conformance.report.evidence import EvidenceLog, recording
 from conformance.report.grading import grade_check
-from conformance.report.outcomes import CheckOutcome, Outcome
+from conformance.report.outcomes import CheckOutcome, Outcome, UnsupportedByTarget
 from conformance.spec.requirements import registry
 from conformance.spec.xks_target import (
     XksTarget,
@@ -57,6 +57,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "requirement(*ids): the kscheck requirement IDs (CKS-/XKS-) that this test checks",
+    )
+    config.addinivalue_line(
+        "markers",
+        "operations(*names): the KMS operations a control-plane check needs (support is "
+        "judged per operation)",
     )
 
 
@@ -120,11 +125,28 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash.setdefault(OUTCOMES_KEY, [])
 
 
+#: The UnsupportedByTarget a check or its fixtures raised (pytest turns it into a plain skip).
+UNSUPPORTED_KEY = pytest.StashKey[UnsupportedByTarget]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    try:
+        return (yield)
+    except UnsupportedByTarget as unsupported:
+        item.stash[UNSUPPORTED_KEY] = unsupported
+        raise
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     with recording() as log:
         item.stash[EVIDENCE_KEY] = log
-        return (yield)
+        try:
+            return (yield)
+        except UnsupportedByTarget as unsupported:
+            item.stash[UNSUPPORTED_KEY] = unsupported
+            raise
 
 
 def _level_of(requirement_id: str) -> str:
@@ -141,9 +163,12 @@ def pytest_runtest_makereport(
         return report
     if report.when == "teardown" and report.outcome == "skipped":
         return report
-    raised = call.excinfo.value if call.excinfo is not None else None
+    raised: BaseException | None = call.excinfo.value if call.excinfo is not None else None
     skipped_reason = None
-    if report.outcome == "skipped" and call.excinfo is not None:
+    unsupported = item.stash.get(UNSUPPORTED_KEY, None)
+    if unsupported is not None and report.outcome == "skipped":
+        raised = unsupported  # pytest made it a plain skip; it is UNSUPPORTED
+    elif report.outcome == "skipped" and call.excinfo is not None:
         skipped_reason = str(getattr(call.excinfo.value, "msg", "")) or "skipped"
         raised = None
     observed = "; ".join(str(v) for k, v in item.user_properties if k == "observed")

@@ -52,6 +52,10 @@ EMULATOR_FAULTS: Mapping[str, EmulatorFault] = {
             "synchronous_connect_errors",
             "Connect to a failing proxy answers an error instead of 200 then FAILED",
         ),
+        EmulatorFault(
+            "store_less_keys",
+            "CreateKey with a custom key store origin or ID but no such store creates a key",
+        ),
     )
 }
 

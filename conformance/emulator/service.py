@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -79,6 +80,10 @@ class EmulatorService:
                 return 400, error_body(early, "the XKS proxy could not be used")
             if operation == "DeleteCustomKeyStore" and "delete_ignores_state" in self.faults:
                 self._force_disconnect(request.get("CustomKeyStoreId"))
+            if operation == "CreateKey" and "store_less_keys" in self.faults:
+                invented = self._store_less_key(request)
+                if invented is not None:
+                    return 200, invented
             outcome = self.model.execute(operation, request)
             return self._to_wire(operation, outcome)
 
@@ -87,6 +92,21 @@ class EmulatorService:
         for store_id, store in list(self.model.stores.items()):
             if store.settlements:
                 self.model.settle(store_id)
+
+    def _store_less_key(self, request: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The store_less_keys fault: a key claiming a custom key store origin (or an unknown
+        store's ID) is created without any store behind it, as some emulators do."""
+        origin = request.get("Origin")
+        store_id = request.get("CustomKeyStoreId")
+        if origin not in ("EXTERNAL_KEY_STORE", "AWS_CLOUDHSM") and store_id is None:
+            return None
+        if store_id is not None and store_id in self.model.stores:
+            return None
+        key_id = str(uuid.uuid4())
+        meta = {"KeyId": key_id, "Origin": origin or "AWS_KMS", "KeyState": "Enabled"}
+        if store_id is not None:
+            meta["CustomKeyStoreId"] = store_id
+        return {"KeyMetadata": meta}
 
     def _force_disconnect(self, store_id: object) -> None:
         store = self.model.stores.get(store_id) if isinstance(store_id, str) else None

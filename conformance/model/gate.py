@@ -67,7 +67,18 @@ def conclude(
     response: ResponseCheck | None = None,
     on_success: Effect = no_effect,
 ) -> Plan:
-    """Join shape and rule verdicts into a plan (OQ-21: union of every objection)."""
+    """Join shape and rule verdicts into a plan.
+
+    The server validates a request's shape before it looks at state, names or backends
+    (digest §1: the validation layers), so a shape violation that certainly applies is
+    judged by its own error alone: no lookup, quota or backend error may stand in for it.
+    Otherwise (no shape violation, or only ones an open question leaves in doubt, like the
+    members botocore would have refused, OQ-10) every objection's error is acceptable
+    (OQ-21: no documented precedence).
+    """
+    shape = tuple(shape)
+    if any(not v.success_allowed and not v.open_questions for v in shape):
+        rules = ()
     expectation: Expectation = combine(
         [*shape, *rules], requirement_ids=requirement_ids, response=response
     )

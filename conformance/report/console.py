@@ -68,12 +68,9 @@ def _reason_of(item: RequirementOutcome) -> str:
     decisive = item.decisive
     if decisive is None:
         return "no check ran"
-    text = decisive.reason or decisive.actual or "no reason given"
-    return (
-        f"{text} [{decisive.input}]"
-        if item.outcome is Outcome.UNSUPPORTED and decisive.input
-        else text
-    )
+    if item.outcome is Outcome.UNSUPPORTED and decisive.input:
+        return decisive.input  # "<operation>: <the target's own words>"
+    return decisive.reason or decisive.actual or "no reason given"
 
 
 def _grouped_line(outcome: Outcome, reason: str, ids: list[str]) -> str:

@@ -14,6 +14,7 @@ lacking an input (no mTLS certificate, no disabled key) calls ``pytest.skip(reas
 
 from __future__ import annotations
 
+import unittest
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -77,8 +78,10 @@ class RequirementViolation(AssertionError):
         super().__init__(f"[{requirement_id}] expected {expected}, got {actual} for {input}")
 
 
-class UnsupportedByTarget(Exception):
-    """The target answered 501 UnsupportedOperationException where the spec allows it.
+class UnsupportedByTarget(unittest.SkipTest):
+    """The target does not implement what the check needs (a 501 where the spec allows it,
+    or a KMS operation it lacks). A kind of skip, so Hypothesis stops at once instead of
+    shrinking it like a failure; the kscheck plugin grades it UNSUPPORTED.
 
     >>> UnsupportedByTarget("XKS-VAL-012", "POST .../encrypt (plaintext 8192 B)").requirement_id
     'XKS-VAL-012'
@@ -88,7 +91,7 @@ class UnsupportedByTarget(Exception):
         self.requirement_id = requirement_id
         self.input = input
         self.whole_check = whole_check  # every requirement of the check is unsupported
-        super().__init__(f"[{requirement_id}] target answered 501 for {input}")
+        super().__init__(f"[{requirement_id}] not implemented by the target: {input}")
 
 
 @dataclass(frozen=True)

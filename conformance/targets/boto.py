@@ -24,6 +24,7 @@ from botocore.config import Config
 
 from conformance.targets.base import TargetUnreachableError
 from conformance.targets.observation import PARAM_VALIDATION_ERROR, Observation
+from conformance.targets.support import SupportLedger
 
 UNSUPPORTED_ERROR_CODES = frozenset(
     {"InvalidAction", "UnsupportedOperation", "UnknownOperationException", "NotImplemented"}
@@ -58,10 +59,11 @@ def kms_client(
 
 
 def _looks_unsupported(status: int | None, code: str, message: str) -> str | None:
+    said = " ".join(message.split())[:160]
     if status == 501:
-        return "HTTP 501"
+        return f"HTTP 501 {code}: {said}" if said else "HTTP 501"
     if code in UNSUPPORTED_ERROR_CODES:
-        return f"error {code}"
+        return f"error {code}: {said}" if said else f"error {code}"
     if status == 500 and message.lstrip().lower().startswith(("<!doctype", "<html")):
         return "HTTP 500 with an HTML page (moto server's answer for unimplemented actions)"
     return None
@@ -93,6 +95,7 @@ class BotoTarget:
         self.name = name
         self._client = client
         self._raw_client = client_without_validation
+        self.support = SupportLedger()
         if endpoint_url is not None:
             self.endpoint_url = endpoint_url
 
@@ -116,7 +119,9 @@ class BotoTarget:
         except (TypeError, AttributeError) as error:
             raise UnsendableRequestError(f"{operation}: botocore cannot serialise it") from error
         except NotImplementedError as error:
-            return Observation(operation, unsupported_reason=f"NotImplementedError: {error}")
+            reason = f"NotImplementedError: {error}"[:300]
+            self.support.note(operation, reason)
+            return Observation(operation, unsupported_reason=reason)
         except botocore.exceptions.ClientError as error:
             details = error.response.get("Error", {})
             code = str(details.get("Code", "Unknown"))
@@ -124,6 +129,7 @@ class BotoTarget:
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             unsupported = _looks_unsupported(status, code, message)
             if unsupported is not None:
+                self.support.note(operation, unsupported)
                 return Observation(operation, http_status=status, unsupported_reason=unsupported)
             return Observation(
                 operation, error_code=code, http_status=status, error_message=message

@@ -47,6 +47,10 @@ FAULT_EXPECTATIONS: dict[str, tuple[str, frozenset[str]]] = {
         frozenset({"CKS-STATE-006", "CKS-DESCRIBE-004"}),
     ),
     "synchronous_connect_errors": ("failing_backend", frozenset({"CKS-CONNECT-001"})),
+    "store_less_keys": (
+        "keys_without_a_store",
+        frozenset({"CKS-KEY-002", "CKS-KEY-003", "CKS-KEY-010"}),
+    ),
 }
 #: a secret member followed by a value that is not redacted (the proxies' secrets are random;
 #: junit.xml escapes the '<' of '<redacted>')

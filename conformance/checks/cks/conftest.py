@@ -29,27 +29,37 @@ def prepared(request: pytest.FixtureRequest) -> Iterator[PreparedTarget]:
         yield made
 
 
-_SUPPORT_PROBE = "DescribeCustomKeyStores"
+#: What a check needs when it declares nothing: the six custom key store operations.
+STORE_OPERATIONS = (
+    "CreateCustomKeyStore",
+    "DescribeCustomKeyStores",
+    "UpdateCustomKeyStore",
+    "ConnectCustomKeyStore",
+    "DisconnectCustomKeyStore",
+    "DeleteCustomKeyStore",
+)
 
 
-@pytest.fixture(scope="session")
-def unsupported_reason(prepared: PreparedTarget) -> str | None:
-    """Why the target does not implement custom key stores (None: it does).
-
-    One Describe tells: moto raises NotImplementedError, moto server answers 500 with HTML,
-    others 501 or InvalidAction. Asked once, so an unsupporting target costs one request.
-    """
-    observation = prepared.call(_SUPPORT_PROBE, {})
-    return observation.unsupported_reason
+def needed_operations(node: pytest.Item) -> tuple[str, ...]:
+    """The operations a check declares with ``@pytest.mark.operations(...)`` (innermost mark
+    first), else :data:`STORE_OPERATIONS`."""
+    marker = node.get_closest_marker("operations")
+    return tuple(str(a) for a in marker.args) if marker is not None else STORE_OPERATIONS
 
 
 @pytest.fixture
-def supported(prepared: PreparedTarget, unsupported_reason: str | None) -> PreparedTarget:
-    """The target, or UNSUPPORTED for every check when it has no custom key stores."""
-    if unsupported_reason is not None:
-        raise UnsupportedByTarget(
-            "CKS-DESCRIBE-001", f"{_SUPPORT_PROBE}: {unsupported_reason}", whole_check=True
-        )
+def supported(prepared: PreparedTarget, request: pytest.FixtureRequest) -> PreparedTarget:
+    """The target, or UNSUPPORTED for this check when an operation it needs is known to be
+    missing (learnt from earlier answers; nothing is probed up front, so a target's other
+    operations are still judged)."""
+    ledger = getattr(prepared.target, "support", None)
+    if ledger is not None:
+        missing = ledger.first_missing(needed_operations(request.node))
+        if missing is not None:
+            operation, reason = missing
+            raise UnsupportedByTarget(
+                "CKS-DESCRIBE-001", f"{operation}: {reason}", whole_check=True
+            )
     return prepared
 
 
@@ -74,3 +84,10 @@ def inputs(fresh: PreparedTarget) -> ScenarioInputs:
     if fresh.scenario is None:
         pytest.skip("needs the scenario's backends (healthy proxies, VPC services, clusters)")
     return ScenarioInputs(fresh.scenario)
+
+
+@pytest.fixture
+def inputs_if_any(fresh: PreparedTarget) -> ScenarioInputs | None:
+    """The scenario's requests when the target has backends, else None (the check then
+    builds requests that need none)."""
+    return ScenarioInputs(fresh.scenario) if fresh.scenario is not None else None

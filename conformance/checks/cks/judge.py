@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from hypothesis import assume
 
-from conformance.model import Mismatch, Outcome, ReferenceModel, redact
+from conformance.model import Expectation, Mismatch, Outcome, ReferenceModel, redact
 from conformance.report.evidence import judged_step, reached
 from conformance.report.outcomes import RequirementViolation, UnsupportedByTarget
 from conformance.targets.boto import UnsendableRequestError
@@ -85,10 +85,21 @@ def judge(
         observation = target.call_unvalidated(operation, request)  # type: ignore[attr-defined]
     else:
         observation = target.call(operation, request)
+    return judge_observation(model, operation, request, expectation, observation)
+
+
+def judge_observation(
+    model: ReferenceModel,
+    operation: str,
+    request: Mapping[str, Any],
+    expectation: Expectation,
+    observation: Observation,
+) -> Outcome:
+    """Judge what the target already answered (see :func:`judge`)."""
     if observation.unsupported:
         raise UnsupportedByTarget(
             SUCCESS_RULE.get(operation, "CKS-DESCRIBE-001"),
-            describe_input(operation, request),
+            f"{operation}: {observation.unsupported_reason}",
             whole_check=True,
         )
     outcome = as_outcome(observation)
@@ -146,7 +157,7 @@ def judge_invalid(
         raise
     if observation.unsupported:
         raise UnsupportedByTarget(
-            requirement_id, describe_input(operation, request), whole_check=True
+            requirement_id, f"{operation}: {observation.unsupported_reason}", whole_check=True
         )
     outcome = as_outcome(observation)
     judged_step()

@@ -25,6 +25,8 @@ from strategies.invalid_configs import (
     several_violations,
 )
 
+pytestmark = pytest.mark.operations()  # support is learnt per example, call by call
+
 CREATE = "CreateCustomKeyStore"
 EXAMPLES_PER_CASE = 15
 

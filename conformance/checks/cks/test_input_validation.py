@@ -18,6 +18,8 @@ from conformance.model import ReferenceModel
 from conformance.targets.factory import PreparedTarget
 from strategies.invalid_configs import InvalidStoreSetup, shape_violations
 
+pytestmark = pytest.mark.operations()  # support is learnt per example, call by call
+
 CREATE = "CreateCustomKeyStore"
 #: Examples per (member, rule) case: each case is narrow, so a few reach every rule's edges.
 EXAMPLES_PER_CASE = 12
