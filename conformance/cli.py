@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from conformance import __version__
+from conformance.targets.base import TargetUnreachableError
 
 # subcommand name -> (module under conformance.commands, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -51,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.execute(args))
+    except TargetUnreachableError as error:  # e.g. LocalStack not running: one line, exit 1
+        print(f"kscheck {args.command}: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("kscheck: interrupted", file=sys.stderr)
         return 130
