@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "proxy": ("proxy", "run the fake TLS XKS proxy until Ctrl-C"),
     "emulator": ("emulator", "serve the reference KMS emulator until Ctrl-C"),
     "requirements": ("requirements", "list the requirement registry"),
+    "report": ("report", "build the conformance matrix of runs; regenerate reports/published"),
 }
 
 
