@@ -125,10 +125,13 @@ def _text(value: Any) -> str:
 
 
 def column_title(document: Mapping[str, Any], fallback: str) -> str:
-    """``<target name> <target version>`` from the document, else `fallback`.
+    """``<target name> <target version>`` from the document, else `fallback`; the faults
+    switched on (emulator or proxy), if any, follow in brackets.
 
     >>> column_title({"target": {"name": "emulator"}}, "d"), column_title({}, "d")
     ('emulator', 'd')
+    >>> column_title({"target": {"name": "emulator"}, "inputs": {"emulator_faults": ["x"]}}, "")
+    'emulator [fault x]'
     """
     target = document.get("target")
     if not isinstance(target, Mapping):
@@ -137,8 +140,15 @@ def column_title(document: Mapping[str, Any], fallback: str) -> str:
     if not name and _text(target.get("base_url")):
         name = _text(target.get("base_url")) + _text(target.get("uri_prefix"))
     version = _text(target.get("version")).strip()
-    title = " ".join(part for part in (name, version) if part)
-    return title or fallback
+    title = " ".join(part for part in (name, version) if part) or fallback
+    inputs = document.get("inputs")
+    faults = []
+    if isinstance(inputs, Mapping):
+        for key in ("emulator_faults", "faults"):
+            chosen = inputs.get(key)
+            if isinstance(chosen, list):
+                faults += [_text(f) for f in chosen if _text(f)]
+    return f"{title} [fault {', '.join(faults)}]" if faults else title
 
 
 def column_from_document(document: Any, *, fallback_title: str, where: str = "") -> Column:
