@@ -78,19 +78,42 @@ def default_targets() -> tuple[str, ...]:
     return (*DEFAULT_TARGETS, "localstack")
 
 
-def _keep(run_dir: Path, into: Path, version: str) -> None:
+def _keep(run_dir: Path, into: Path, target: str, version: str, verdict: str) -> None:
     document = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
     if version and isinstance(document.get("target"), dict):
         document["target"].setdefault("version", version)
+    # summary.md's heading and target line are certify's; say what this run was and concluded
     summary = (run_dir / "summary.md").read_text(encoding="utf-8").splitlines()
-    at = next((i + 1 for i, line in enumerate(summary) if line.startswith("- Target:")), 1)
-    summary.insert(at, f"- Target version: {version or 'unknown'} (recorded by kscheck publish)")
+    if summary and summary[0].startswith("# ") and verdict:
+        summary[0] = f"# kscheck run --target {target}: {verdict}"
+    at = next((i for i, line in enumerate(summary) if line.startswith("- Target:")), None)
+    described = f"- Target: {target} {version or '(version unknown)'}, recorded by kscheck publish"
+    if at is None:
+        summary.insert(min(2, len(summary)), described)
+    else:
+        summary[at] = described
     into.mkdir(parents=True, exist_ok=True)
     for stale in into.iterdir():
         if stale.is_file() and stale.name not in KEPT_FILES:
             stale.unlink()
     (into / "results.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     (into / "summary.md").write_text("\n".join(summary) + "\n", encoding="utf-8")
+
+
+def _run_echoing(command: list[str]) -> tuple[int, str]:
+    """Run `command`, echoing its output as it comes; its exit code and verdict line (the
+    line before ``reports: ...``)."""
+    verdict, previous = "", ""
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    ) as child:
+        assert child.stdout is not None
+        for line in child.stdout:
+            print(line, end="", flush=True)
+            if line.startswith("reports: "):
+                verdict = previous.strip()
+            previous = line
+    return child.returncode, verdict
 
 
 def run_and_keep(target: str, into: Path, *, profile: str, seed: int) -> bool:
@@ -102,16 +125,15 @@ def run_and_keep(target: str, into: Path, *, profile: str, seed: int) -> bool:
             sys.executable, "-m", "conformance.cli", "run", "--target", target,
             "--profile", profile, "--seed", str(seed), "--report-dir", scratch,
         ]  # fmt: skip
-        print(f"publish: {' '.join(command[3:-2])}", flush=True)
-        completed = subprocess.run(command, check=False)
-        if completed.returncode not in (0, 1) or not (Path(scratch) / "results.json").is_file():
+        print(f"publish: kscheck {' '.join(command[3:-2])}", flush=True)
+        code, verdict = _run_echoing(command)
+        if code not in (0, 1) or not (Path(scratch) / "results.json").is_file():
             print(
-                f"publish: {target} left no results (exit {completed.returncode}); "
-                f"{into} is kept as it was",
+                f"publish: {target} left no results (exit {code}); {into} is kept as it was",
                 file=sys.stderr,
             )
             return False
-        _keep(Path(scratch), into, version)
+        _keep(Path(scratch), into, published_name(target), version, verdict)
     return True
 
 

@@ -153,7 +153,11 @@ def test_publish_keeps_results_and_summary_with_the_target_version(tmp_path: Pat
     results = json.loads((tmp_path / "moto" / "results.json").read_text())
     assert results["target"]["version"] == moto.__version__
     assert results["suite_version"] and results["started"]
-    assert f"- Target version: {moto.__version__}" in (tmp_path / "moto" / "summary.md").read_text()
+    summary = (tmp_path / "moto" / "summary.md").read_text().splitlines()
+    heading = summary[0].removeprefix("# kscheck run --target moto: ")
+    assert heading != summary[0]
+    assert heading.split(":")[0] in ("CONFORMANT", "NOT CONFORMANT", "NOTHING VERIFIED")
+    assert f"- Target: moto {moto.__version__}, recorded by kscheck publish" in summary
     matrix = load_matrix(published_dirs(tmp_path))
     assert [c.title for c in matrix.columns] == [f"moto {moto.__version__}"]
 
