@@ -65,7 +65,8 @@ table.matrix th, table.matrix td { border: 1px solid #ccc; padding: .2em .45em;
                                    vertical-align: top; }
 table.matrix thead th { position: sticky; top: 0; background: #fafafa; z-index: 1; }
 th.target { min-width: 7em; max-width: 16em; }
-th.target small { display: block; font-weight: normal; color: #555; }
+th.target small { display: block; font-weight: normal; color: #555; white-space: nowrap; }
+th.target small.counts { white-space: normal; }
 tr.area th { text-align: left; background: #ececec; font-size: 1.02em; }
 td.rid { white-space: nowrap; font-family: ui-monospace, Menlo, Consolas, monospace; }
 td.level { font-size: .85em; } td.summary { max-width: 38em; }
@@ -133,12 +134,11 @@ def _e(text: object) -> str:
 
 
 def _column_head(index: int, column: Column) -> str:
-    details = [f"kscheck {column.suite_version}" if column.suite_version else ""]
-    details.append(column.started)
-    counts = column.counts
-    if counts:
-        details.append(" · ".join(f"{k} {v}" for k, v in counts.items() if v))
+    details = [f"kscheck {column.suite_version}" if column.suite_version else "", column.started]
     small = "".join(f"<small>{_e(d)}</small>" for d in details if d)
+    counts = " · ".join(f"{_e(k)}\u00a0{v}" for k, v in column.counts.items() if v)
+    if counts:
+        small += f'<small class="counts">{counts}</small>'
     return f'<th class="target" scope="col" data-column="{index}">{_e(column.title)}{small}</th>'
 
 
