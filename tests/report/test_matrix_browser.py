@@ -101,21 +101,29 @@ def test_the_outcome_filter_from_the_address_keeps_rows_with_that_outcome(
         assert _shown_count(dom) == f"{len(wanted)} of {len(REQUIREMENTS)} requirements shown"
 
 
-def test_choosing_an_area_in_the_page_hides_the_other_areas(
+def test_choosing_an_outcome_then_an_area_in_the_page_filters_rows(
     built: tuple[Path, list[Path]],
 ) -> None:
-    page, _ = built
+    page, runs = built
     interacted = page.with_name("matrix-interacted.html")
     chooser = (
         "<script>(function () {"
-        "var s = document.getElementById('filter-area'); s.value = 'CKS-PAGE';"
-        "s.dispatchEvent(new Event('change'));"
-        "var o = document.getElementById('filter-outcome'); o.value = 'PASS';"
-        "o.dispatchEvent(new Event('change'));})();</script></body>"
+        "function visible() { return Array.prototype.filter.call("
+        "document.querySelectorAll('tr.req'), function (r) { return !r.hidden; })"
+        ".map(function (r) { return r.id.slice(4); }).join(' '); }"
+        "var o = document.getElementById('filter-outcome'); o.value = 'FAIL';"
+        "o.dispatchEvent(new Event('change'));"
+        "document.body.setAttribute('data-after-outcome', visible());"
+        "var a = document.getElementById('filter-area'); a.value = 'CKS-PAGE';"
+        "a.dispatchEvent(new Event('change'));})();</script></body>"
     )
     interacted.write_text(page.read_text().replace("</body>", chooser), encoding="utf-8")
     dom = _dom(interacted)
-    assert _visible(dom) == ["CKS-PAGE-001", "CKS-PAGE-002"]  # both have a PASS somewhere
+    results = [results_of(run) for run in runs]
+    failing = [r.id for r in REQUIREMENTS if any(res.get(r.id) == "FAIL" for res in results)]
+    body = dom.find_all("body")[0]
+    assert body.attrs["data-after-outcome"].split() == failing  # the outcome alone
+    assert _visible(dom) == [rid for rid in failing if rid.startswith("CKS-PAGE-")]
     heads = {a.attrs["data-area"]: "hidden" in a.attrs for a in dom.find_all("tr", "area")}
     assert heads == {"CKS-OWNER": True, "CKS-PAGE": False, "CKS-XKS": True}
 
