@@ -15,9 +15,15 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 from conformance.targets.factory import prepare_target
 from conformance.targets.localstack import (
@@ -111,3 +117,14 @@ def test_run_against_no_localstack_says_so_in_one_line_within_seconds() -> None:
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "LocalStack is not running" in lines[0], done.stderr
+
+
+def test_localstack_is_neither_a_dependency_nor_a_default_session() -> None:
+    root = Path(__file__).resolve().parents[2]
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"].values()
+    wanted = [*project["dependencies"], *(d for extra in extras for d in extra)]
+    assert [d for d in wanted if "localstack" in d.lower()] == []
+    noxfile = (root / "noxfile.py").read_text()
+    assert 'nox.options.sessions = ["tests", "lint", "typecheck"]' in noxfile
+    assert "localstack" not in (root / ".ci" / "run").read_text()
