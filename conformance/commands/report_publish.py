@@ -37,7 +37,14 @@ KEPT_FILES = ("results.json", "summary.md")
 
 
 def write_matrix(matrix: Matrix, path: Path, *, title: str = "kscheck conformance matrix") -> None:
-    """Render `matrix` as HTML or Markdown (after the suffix of `path`) and write it."""
+    """Render `matrix` as HTML or Markdown (after the suffix of `path`) and write it.
+
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "m.md"
+    >>> write_matrix(load_matrix([]), out)
+    >>> out.read_text().splitlines()[0]
+    '# kscheck conformance matrix'
+    """
     markdown = path.suffix.lower() in (".md", ".markdown")
     render = render_matrix_markdown if markdown else render_matrix_html
     text = render(matrix, title=title)
@@ -138,7 +145,11 @@ def run_and_keep(target: str, into: Path, *, profile: str, seed: int) -> bool:
 
 
 def published_dirs(directory: Path) -> list[Path]:
-    """The published run directories (those holding results.json), in column order."""
+    """The published run directories (those holding results.json), in column order.
+
+    >>> [p.name for p in published_dirs(Path("reports/published"))][:3]  # doctest: +SKIP
+    ['emulator', 'moto', 'moto-server']
+    """
     found = sorted(p.parent for p in directory.glob("*/results.json"))
     rank = {name: i for i, name in enumerate(COLUMN_ORDER)}
     return sorted(found, key=lambda p: (rank.get(p.name, len(rank)), p.name))

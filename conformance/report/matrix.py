@@ -45,7 +45,11 @@ class MatrixInputError(ValueError):
 
 @dataclass(frozen=True)
 class Cell:
-    """One requirement's outcome in one run, with the decisive check's detail."""
+    """One requirement's outcome in one run, with the decisive check's detail.
+
+    >>> Cell("FAIL", expected="HTTP 405").has_finding, Cell("PASS").has_finding
+    (True, False)
+    """
 
     outcome: str
     expected: str = ""
@@ -204,7 +208,14 @@ def column_from_document(document: Any, *, fallback_title: str, where: str = "")
 
 def load_column(directory: str | Path) -> Column:
     """The column of a run's report directory (its ``results.json``); MatrixInputError if the
-    directory or file is missing, unreadable, not JSON or not ``kscheck-results/1``."""
+    directory or file is missing, unreadable, not JSON or not ``kscheck-results/1``.
+
+    >>> try:
+    ...     load_column("/nonexistent/run")
+    ... except MatrixInputError as error:
+    ...     print(error)
+    DIR /nonexistent/run: must be an existing report directory
+    """
     path = Path(directory)
     label = f"DIR {directory}"
     if not path.is_dir():
@@ -226,6 +237,11 @@ def build_matrix(columns: Sequence[Column]) -> Matrix:
     """Rows for every requirement of any column, grouped by area.
 
     Level, summary and source come from the first column that has the requirement.
+
+    >>> a = Column("a", "", "", {}, {"X-B-001": Cell("PASS")}, {"X-B-001": ("MUST", "b", "")})
+    >>> b = Column("b", "", "", {}, {"X-A-001": Cell("FAIL")}, {"X-A-001": ("MAY", "a", "")})
+    >>> [(r.area, [c and c.outcome for c in r.cells]) for r in build_matrix([a, b]).rows]
+    [('X-B', ['PASS', None]), ('X-A', [None, 'FAIL'])]
     """
     meta: dict[str, tuple[str, str, str]] = {}
     for column in columns:
@@ -244,5 +260,9 @@ def build_matrix(columns: Sequence[Column]) -> Matrix:
 
 
 def load_matrix(directories: Iterable[str | Path]) -> Matrix:
-    """The matrix of several report directories, in the order given."""
+    """The matrix of several report directories, in the order given.
+
+    >>> load_matrix([]).rows
+    ()
+    """
     return build_matrix([load_column(directory) for directory in directories])

@@ -58,7 +58,13 @@ def health(url: str, *, timeout: float = 2.0) -> dict[str, Any] | None:
 
 
 def find_localstack(name: str) -> tuple[str, dict[str, Any]]:
-    """The first URL of `name` whose health lists KMS as ready, with its health document."""
+    """The first URL of `name` whose health lists KMS as ready, with its health document.
+
+    >>> find_localstack("localstack=http://127.0.0.1:9")
+    Traceback (most recent call last):
+    ...
+    conformance.targets.localstack.LocalStackNotRunningError: LocalStack is not running (...)...
+    """
     urls = localstack_urls(name)
     for url in urls:
         document = health(url)
