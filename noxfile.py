@@ -1,10 +1,16 @@
-"""nox sessions: tests, lint, typecheck, emulators, aws, certify, bench.
+"""nox sessions: tests, lint, typecheck, emulators, aws, certify, bench, publish, localstack.
 
 Run ``nox -l`` to list them; ``nox -s tests`` is what CI runs.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import nox
@@ -64,3 +70,114 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
     for script in sorted(Path("benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
+
+
+@nox.session
+def publish(session: nox.Session) -> None:
+    """Regenerate reports/published/ (emulator, moto, moto-server, and LocalStack when one is
+    running) and its matrix: `kscheck report publish`. Posargs go to the command."""
+    session.install("-e", ".[server]")
+    session.run("kscheck", "report", "publish", *session.posargs)
+
+
+# LocalStack in host mode: its own Python 3.13 virtualenv, never a kscheck dependency.
+LOCALSTACK_PINS = (
+    "localstack-core[base-runtime]==2026.3.0",
+    "cbor2<6",
+    "pyopenssl<25",
+    "cryptography<45",
+    "service_identity",
+)
+LOCALSTACK_URL = "http://127.0.0.1:4566"
+LOCALSTACK_ENV = {
+    "SERVICES": "kms",
+    "GATEWAY_LISTEN": "127.0.0.1:4566",
+    "DISABLE_EVENTS": "1",
+    "DNS_ADDRESS": "0",
+}
+
+
+def _localstack_kms_ready() -> bool:
+    try:
+        with urllib.request.urlopen(LOCALSTACK_URL + "/_localstack/health", timeout=1) as answer:
+            state = json.loads(answer.read()).get("services", {}).get("kms")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return state in ("available", "running")
+
+
+def _python313() -> str:
+    """A Python 3.13 interpreter: $LOCALSTACK_PYTHON, pyenv's newest 3.13, or python3.13."""
+    if os.environ.get("LOCALSTACK_PYTHON"):
+        return os.environ["LOCALSTACK_PYTHON"]
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    found = sorted(root.glob("versions/3.13*/bin/python3.13"))
+    if found:
+        return str(found[-1])
+    return shutil.which("python3.13") or "python3.13"
+
+
+def _localstack_runtime(session: nox.Session) -> str:
+    """The python of .nox/localstack-runtime, created and pinned on first use."""
+    venv = Path(".nox") / "localstack-runtime"
+    python = venv / "bin" / "python"
+    marker = venv / "kscheck-pins.txt"
+    if not python.exists():
+        session.run(_python313(), "-m", "venv", str(venv), external=True)
+    if not marker.exists() or marker.read_text() != "\n".join(LOCALSTACK_PINS):
+        session.run(str(python), "-m", "pip", "install", "-q", *LOCALSTACK_PINS, external=True)
+        marker.write_text("\n".join(LOCALSTACK_PINS))
+    return str(python)
+
+
+def _start_localstack(session: nox.Session) -> subprocess.Popen[bytes]:
+    python = _localstack_runtime(session)
+    log_path = Path(".nox") / "localstack-runtime" / "localstack.log"
+    session.log(f"starting LocalStack (KMS only) on {LOCALSTACK_URL}; log in {log_path}")
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [python, "-m", "localstack.runtime.main"],
+            env={**os.environ, **LOCALSTACK_ENV},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 120
+    while not _localstack_kms_ready():
+        if server.poll() is not None or time.monotonic() > deadline:
+            _stop_localstack(server)
+            tail = log_path.read_text(errors="replace")[-2000:]
+            session.error(f"LocalStack did not become ready:\n{tail}")
+        time.sleep(0.25)
+    return server
+
+
+def _stop_localstack(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+@nox.session
+def localstack(session: nox.Session) -> None:
+    """`kscheck run --target localstack` against LocalStack, started here (host mode, Python
+    3.13, KMS only, stopped at the end) unless one already answers on 127.0.0.1:4566.
+    `nox -s localstack -- publish` refreshes reports/published/localstack/ and the matrix
+    instead; other posargs go to `kscheck run`."""
+    session.install("-e", ".")
+    server = None if _localstack_kms_ready() else _start_localstack(session)
+    try:
+        if session.posargs[:1] == ["publish"]:
+            session.run(
+                "kscheck", "report", "publish", "--target", "localstack", *session.posargs[1:]
+            )
+        else:
+            session.run(
+                "kscheck", "run", "--target", "localstack", *session.posargs, success_codes=[0, 1]
+            )
+    finally:
+        if server is not None:
+            _stop_localstack(server)

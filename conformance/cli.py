@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from conformance import __version__
+from conformance.targets.base import TargetUnreachableError
 
 # subcommand name -> (module under conformance.commands, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -21,6 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "proxy": ("proxy", "run the fake TLS XKS proxy until Ctrl-C"),
     "emulator": ("emulator", "serve the reference KMS emulator until Ctrl-C"),
     "requirements": ("requirements", "list the requirement registry"),
+    "report": ("report", "build the conformance matrix of runs; regenerate reports/published"),
 }
 
 
@@ -52,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.execute(args))
+    except TargetUnreachableError as error:  # e.g. LocalStack not running: one line, exit 1
+        print(f"kscheck {args.command}: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("kscheck: interrupted", file=sys.stderr)
         return 130

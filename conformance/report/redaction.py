@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -109,14 +111,27 @@ class Redactor:
     """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._secrets: set[str] = set()
+        self._secrets: set[str] = set()  # every secret in each of its spellings
+        self._count = 0
         for secret in secrets:
             self.add(secret)
 
     def add(self, secret: str) -> None:
-        """Register `secret` (ignored if shorter than 6 characters: too many false hits)."""
-        if len(secret) >= 6:
+        """Register `secret` (ignored if shorter than 6 characters: too many false hits).
+
+        Its escaped spellings are registered too (HTML/XML entities, JSON string escapes),
+        since reports escape texts before the redactor sees them.
+
+        >>> Redactor(['pa"ss<word']).redact('<td>pa&quot;ss&lt;word</td> "pa\\"ss<word"')
+        '<td>***</td> "***"'
+        """
+        if len(secret) >= 6 and secret not in self._secrets:
+            self._count += 1
             self._secrets.add(secret)
+            self._secrets.add(html.escape(secret, quote=True))
+            self._secrets.add(html.escape(secret, quote=False))
+            self._secrets.add(json.dumps(secret)[1:-1])
+            self._secrets.add(json.dumps(secret, ensure_ascii=False)[1:-1])
 
     def redact(self, text: str) -> str:
         """`text` with every registered secret, SigV4 credential scope and signature masked."""
@@ -126,4 +141,4 @@ class Redactor:
         return _SIGNATURE.sub(lambda m: m.group(1) + MASK, text)
 
     def __repr__(self) -> str:
-        return f"Redactor(<{len(self._secrets)} secrets>)"
+        return f"Redactor(<{self._count} secrets>)"

@@ -1,12 +1,13 @@
 """Build a target from its name on the command line, with the world the checker assumes.
 
 ``emulator`` (default) starts the embedded emulator and the scenario's fake proxies;
-``moto`` and ``moto-server`` run moto; an ``http(s)://`` URL is any KMS-compatible endpoint;
+``moto`` and ``moto-server`` run moto; ``localstack[=URL]`` is a running LocalStack
+(:mod:`conformance.targets.localstack`); an ``http(s)://`` URL is any KMS-compatible endpoint;
 ``aws`` is real KMS behind the fence of :mod:`conformance.targets.aws`.
 
 >>> from conformance.targets.factory import TARGET_CHOICES
 >>> TARGET_CHOICES
-('emulator', 'moto', 'moto-server', 'aws', '<http(s) URL>')
+('emulator', 'moto', 'moto-server', 'localstack[=URL]', 'aws', '<http(s) URL>')
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from conformance.emulator.scenario import RunningScenario
 from conformance.model import World
 from conformance.targets.aws import AwsTarget
 from conformance.targets.boto import BotoTarget, kms_client
+from conformance.targets.localstack import ACCOUNT_ID as LOCALSTACK_ACCOUNT_ID
+from conformance.targets.localstack import LocalStackTarget
 from conformance.targets.moto_targets import InProcessMotoTarget, MotoServerTarget
 from conformance.targets.observation import Observation
 
-TARGET_CHOICES = ("emulator", "moto", "moto-server", "aws", "<http(s) URL>")
+TARGET_CHOICES = ("emulator", "moto", "moto-server", "localstack[=URL]", "aws", "<http(s) URL>")
 
 
 class UnknownTargetError(ValueError):
@@ -90,6 +93,13 @@ def prepare_target(
     if emulator_faults:
         raise UnknownTargetError("emulator faults apply only to the emulator target")
     chosen: Any
+    if name == "localstack" or name.startswith("localstack="):
+        chosen = LocalStackTarget.reach(name, region)
+        try:
+            yield PreparedTarget(chosen, World(account_id=LOCALSTACK_ACCOUNT_ID, region=region))
+        finally:
+            chosen.close()
+        return
     if name == "moto":
         chosen = InProcessMotoTarget(region)
     elif name == "moto-server":

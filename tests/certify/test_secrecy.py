@@ -75,7 +75,7 @@ def test_no_secret_or_plaintext_appears_in_reports_or_console(tmp_path: Path) ->
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
     assert "Traceback" not in result.stdout + result.stderr
     written = {p.name: p.read_text() for p in report_dir.iterdir()}
-    assert set(written) == {"results.json", "junit.xml", "summary.md"}
+    assert set(written) == {"results.json", "junit.xml", "summary.md", "report.html"}
     texts = {"stdout": result.stdout, "stderr": result.stderr, **written}
     leaks = [
         (what, where)
