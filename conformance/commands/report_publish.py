@@ -85,20 +85,11 @@ def default_targets() -> tuple[str, ...]:
     return (*DEFAULT_TARGETS, "localstack")
 
 
-def _keep(run_dir: Path, into: Path, target: str, version: str, verdict: str) -> None:
+def _keep(run_dir: Path, into: Path, version: str) -> None:
     document = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
     if version and isinstance(document.get("target"), dict):
         document["target"].setdefault("version", version)
-    # summary.md's heading and target line are certify's; say what this run was and concluded
     summary = (run_dir / "summary.md").read_text(encoding="utf-8").splitlines()
-    if summary and summary[0].startswith("# ") and verdict:
-        summary[0] = f"# kscheck run --target {target}: {verdict}"
-    at = next((i for i, line in enumerate(summary) if line.startswith("- Target:")), None)
-    described = f"- Target: {target} {version or '(version unknown)'}, recorded by kscheck publish"
-    if at is None:
-        summary.insert(min(2, len(summary)), described)
-    else:
-        summary[at] = described
     into.mkdir(parents=True, exist_ok=True)
     for stale in into.iterdir():
         if stale.is_file() and stale.name not in KEPT_FILES:
@@ -107,20 +98,15 @@ def _keep(run_dir: Path, into: Path, target: str, version: str, verdict: str) ->
     (into / "summary.md").write_text("\n".join(summary) + "\n", encoding="utf-8")
 
 
-def _run_echoing(command: list[str]) -> tuple[int, str]:
-    """Run `command`, echoing its output as it comes; its exit code and verdict line (the
-    line before ``reports: ...``)."""
-    verdict, previous = "", ""
+def _run_echoing(command: list[str]) -> int:
+    """Run `command`, echoing its output as it comes; its exit code."""
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
     ) as child:
         assert child.stdout is not None
         for line in child.stdout:
             print(line, end="", flush=True)
-            if line.startswith("reports: "):
-                verdict = previous.strip()
-            previous = line
-    return child.returncode, verdict
+    return child.returncode
 
 
 def run_and_keep(target: str, into: Path, *, profile: str, seed: int) -> bool:
@@ -133,14 +119,14 @@ def run_and_keep(target: str, into: Path, *, profile: str, seed: int) -> bool:
             "--profile", profile, "--seed", str(seed), "--report-dir", scratch,
         ]  # fmt: skip
         print(f"publish: kscheck {' '.join(command[3:-2])}", flush=True)
-        code, verdict = _run_echoing(command)
+        code = _run_echoing(command)
         if code not in (0, 1) or not (Path(scratch) / "results.json").is_file():
             print(
                 f"publish: {target} left no results (exit {code}); {into} is kept as it was",
                 file=sys.stderr,
             )
             return False
-        _keep(Path(scratch), into, published_name(target), version, verdict)
+        _keep(Path(scratch), into, version)
     return True
 
 

@@ -44,6 +44,7 @@ from conformance.session import (
     signals_interrupt,
 )
 from conformance.targets.aws import AwsFenceError
+from conformance.targets.base import TargetUnreachableError
 from conformance.targets.factory import (
     TARGET_CHOICES,
     PreparedTarget,
@@ -171,10 +172,6 @@ def execute(args: argparse.Namespace) -> int:
         name = signals[0] if signals else "SIGINT"
         print(f"kscheck run: INTERRUPTED by {name}", file=sys.stderr)
         return SIGNAL_EXIT.get(name, 130)
-
-
-class TargetUnreachableError(Exception):
-    """Preflight found no usable target; the message is the one line to print."""
 
 
 def _run(args: argparse.Namespace, signals: list[str]) -> int:

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from conformance import __version__
 from conformance.emulator import RunningEmulator, start_emulator
 from conformance.emulator.scenario import RunningScenario
 from conformance.model import World
@@ -46,6 +47,7 @@ class EmulatorTarget(BotoTarget):
             endpoint_url=emulator.url,
         )
         self.emulator = emulator
+        self.version = f"kscheck {__version__}"
 
     def reset(self) -> None:
         """Empty the emulator's account (every store and key forgotten)."""

@@ -10,7 +10,14 @@ they are targets so that the day moto implements them, the suite measures it at 
 
 from __future__ import annotations
 
+from importlib import metadata
+
 from conformance.targets.boto import BotoTarget, kms_client
+
+
+def moto_version() -> str:
+    """The installed moto's version, for reports."""
+    return metadata.version("moto")
 
 
 class InProcessMotoTarget(BotoTarget):
@@ -26,6 +33,7 @@ class InProcessMotoTarget(BotoTarget):
             kms_client(None, region=region),
             kms_client(None, region=region, parameter_validation=False),
         )
+        self.version = moto_version()
 
     def close(self) -> None:
         """Close the clients and stop the mock."""
@@ -48,6 +56,7 @@ class MotoServerTarget(BotoTarget):
             kms_client(self.endpoint_url, region=region),
             kms_client(self.endpoint_url, region=region, parameter_validation=False),
         )
+        self.version = moto_version()
 
     def close(self) -> None:
         """Close the clients and stop the server."""
