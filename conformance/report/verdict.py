@@ -15,9 +15,9 @@ CERTIFIED; both say NOTHING VERIFIED when no requirement was reached, INTERRUPTE
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
+from conformance.report.expectations import Expectations, review
 from conformance.report.run import RunRecord
 
 _SUCCESS_WORD = {"run": "CONFORMANT", "certify": "CERTIFIED"}
@@ -49,13 +49,14 @@ def decide(
     *,
     command: str,
     strict: bool = False,
-    deviations: Mapping[str, str] | None = None,
+    expectations: Expectations | None = None,
     interrupted: str | None = None,
     target_lost: str | None = None,
 ) -> Verdict:
     """The verdict of `record` for `command` (``run`` or ``certify``); see the module doc.
 
-    `deviations` are known failures of the target (``run --expectations``); `strict` makes a
+    `expectations` are the target's known failures and missing operations (``run
+    --expectations``): the run is green while it matches them exactly; `strict` makes a
     broken SHOULD fail the run (``certify --strict``).
     """
     counts = record.counts()
@@ -74,14 +75,27 @@ def decide(
             1,
         )
     failed, errored = _failures(record)
-    known = dict(deviations or {})
-    unexpected = [rid for rid in failed + errored if rid not in known]
     negative = f"NOT {success}"
-    if unexpected:
+    if expectations is not None:
+        departures = review(record, expectations).departures
+        if departures:
+            return Verdict(
+                negative,
+                f"{negative}: the target departs from its expectations file: "
+                + "; ".join(departures),
+                1,
+            )
+        if not counts["PASS"]:
+            return Verdict(
+                "AS EXPECTED",
+                f"AS EXPECTED: no requirement passed; {len(failed)} known deviation(s) and "
+                f"{counts['UNSUPPORTED']} unsupported, exactly as the expectations file says",
+                0,
+            )
+    elif failed or errored:
         return Verdict(
             negative,
-            f"{negative}: {len(failed)} MUST requirement(s) failed, {len(errored)} errored"
-            + (f" (beyond the known deviations: {', '.join(unexpected)})" if known else ""),
+            f"{negative}: {len(failed)} MUST requirement(s) failed, {len(errored)} errored",
             1,
         )
     if strict and counts["NON_STRICT"]:

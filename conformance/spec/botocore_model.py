@@ -64,6 +64,15 @@ def kms_service_model() -> ServiceModel:
     return botocore.session.get_session().get_service_model(SERVICE_NAME)
 
 
+def kms_operations() -> frozenset[str]:
+    """Every KMS operation name botocore's service model knows.
+
+    >>> "CreateCustomKeyStore" in kms_operations()
+    True
+    """
+    return frozenset(kms_service_model().operation_names)
+
+
 def botocore_version() -> str:
     """The installed botocore version, recorded in reports."""
     return str(botocore.__version__)

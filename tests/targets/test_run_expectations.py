@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.commands.run_expectations import ExpectationsError, parse_expectations
+from conformance.report.expectations import ExpectationsError, parse_expectations
 
 
 def test_an_unknown_requirement_id_is_refused() -> None:
@@ -44,9 +44,15 @@ def test_a_listed_failure_keeps_the_run_green_and_an_unlisted_one_does_not(
     assert "CONFORMANT EXCEPT KNOWN DEVIATIONS" in listed.stdout
     other = run(tmp_path, '[deviations]\n"CKS-QUOTA-001" = "not this one"\n')
     assert other.returncode == 1
-    assert "beyond the known deviations: CKS-PAGE-001" in other.stdout
+    assert "departs from its expectations file: CKS-PAGE-001 failed" in other.stdout
 
 
-def test_a_listed_requirement_that_passes_is_reported(tmp_path: Path) -> None:
+def test_a_listed_requirement_that_passes_fails_the_run(tmp_path: Path) -> None:
     done = run(tmp_path, '[deviations]\n"CKS-PAGE-001" = "x"\n"CKS-PAGE-003" = "fixed since"\n')
-    assert "[CKS-PAGE-003] listed as a known deviation but PASSED: remove it" in done.stdout
+    assert done.returncode == 1
+    assert "CKS-PAGE-003 passed (listed as a deviation)" in done.stdout
+
+
+def test_an_unknown_operation_is_refused() -> None:
+    with pytest.raises(ExpectationsError, match="NoSuchOperation"):
+        parse_expectations('[unsupported]\n"NoSuchOperation" = "why"\n')
