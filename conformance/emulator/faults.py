@@ -53,6 +53,10 @@ EMULATOR_FAULTS: Mapping[str, EmulatorFault] = {
             "Connect to a failing proxy answers an error instead of 200 then FAILED",
         ),
         EmulatorFault(
+            "client_errors_as_500",
+            "refusals of bad requests come back with HTTP 500 instead of 400",
+        ),
+        EmulatorFault(
             "store_less_keys",
             "CreateKey with a custom key store origin or ID but no such store creates a key",
         ),

@@ -245,6 +245,8 @@ class EmulatorService:
             if code == _NOT_FOUND and "not_found_as_validation" in self.faults:
                 code = VALIDATION_EXCEPTION
             status = 500 if code == "KMSInternalException" else 400
+            if "client_errors_as_500" in self.faults:
+                status = 500
             return status, error_body(code, f"{operation} refused: {code}")
         response = dict(outcome.response)
         if operation == "DescribeCustomKeyStores":

@@ -331,4 +331,11 @@ ERR_REQUIREMENTS: tuple[Requirement, ...] = (
         oqs=("OQ-22",),
         tags=VALIDATION,
     ),
+    req(
+        "CKS-ERR-011",
+        MUST,
+        "digest §1 (HTTP status); API_Operations common errors",
+        "A refusal of the client's request carries a 4xx status; only KMS's internal and "
+        "dependency errors are 5xx.",
+    ),
 )

@@ -47,6 +47,7 @@ FAULT_EXPECTATIONS: dict[str, tuple[str, frozenset[str]]] = {
         frozenset({"CKS-STATE-006", "CKS-DESCRIBE-004"}),
     ),
     "synchronous_connect_errors": ("failing_backend", frozenset({"CKS-CONNECT-001"})),
+    "client_errors_as_500": ("keys_without_a_store", frozenset({"CKS-ERR-011"})),
     "store_less_keys": (
         "keys_without_a_store",
         frozenset({"CKS-KEY-002", "CKS-KEY-003", "CKS-KEY-010"}),

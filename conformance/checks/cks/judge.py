@@ -88,6 +88,55 @@ def judge(
     return judge_observation(model, operation, request, expectation, observation)
 
 
+#: Errors that are KMS's own fault (HTTP 5xx); every other refusal is the client's (4xx).
+SERVER_SIDE_ERRORS = frozenset({"KMSInternalException", "DependencyTimeoutException"})
+#: Where each secret member's value must never come back, not even inside an error message.
+SECRET_RULES = {"KeyStorePassword": "CKS-SECRET-001", "RawSecretAccessKey": "CKS-SECRET-002"}
+
+
+def _secrets_in(request: Mapping[str, Any]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for key, value in request.items():
+        if key in SECRET_RULES and isinstance(value, str) and len(value) >= 4:
+            found.append((key, value))
+        elif isinstance(value, Mapping):
+            found += _secrets_in(value)
+    return found
+
+
+def judge_wire(operation: str, request: Mapping[str, Any], observation: Observation) -> None:
+    """The wire-level rules of an error answer: its HTTP status class (CKS-ERR-011), and no
+    secret of the request echoed in its message (CKS-SECRET-001/002).
+
+    >>> judge_wire("CreateKey", {}, Observation("CreateKey", error_code="NotFoundException",
+    ...                                         http_status=400))
+    """
+    if observation.error_code is None or observation.http_status is None:
+        return
+    server_side = observation.error_code in SERVER_SIDE_ERRORS
+    status = observation.http_status
+    if (500 <= status < 600) if server_side else (400 <= status < 500):
+        reached("CKS-ERR-011")
+    else:
+        raise RequirementViolation(
+            "CKS-ERR-011",
+            expected=f"{'a 5xx' if server_side else 'a 4xx'} status for {observation.error_code}",
+            actual=f"HTTP {status} {observation.error_code}",
+            input=describe_input(operation, request),
+        )
+    message = observation.error_message or ""
+    for member, value in _secrets_in(request):
+        if value in message:
+            raise RequirementViolation(
+                SECRET_RULES[member],
+                expected=f"an error message without the value of {member}",
+                actual=f"HTTP {status} {observation.error_code} whose message quotes {member} "
+                "(value redacted)",
+                input=describe_input(operation, request),
+            )
+        reached(SECRET_RULES[member])
+
+
 def judge_observation(
     model: ReferenceModel,
     operation: str,
@@ -105,6 +154,7 @@ def judge_observation(
     outcome = as_outcome(observation)
     problems = expectation.mismatches(outcome)
     judged_step()
+    judge_wire(operation, request, observation)
     if problems:
         raise RequirementViolation(
             blame(operation, problems[0]),
@@ -161,6 +211,7 @@ def judge_invalid(
         )
     outcome = as_outcome(observation)
     judged_step()
+    judge_wire(operation, request, observation)
     if not expectation.accepts(outcome):
         raise RequirementViolation(
             requirement_id,

@@ -25,7 +25,10 @@ from strategies.invalid_configs import (
     several_violations,
 )
 
-pytestmark = pytest.mark.operations()  # support is learnt per example, call by call
+pytestmark = [
+    pytest.mark.operations(),  # support is learnt per example, call by call
+    pytest.mark.requirement("CKS-ERR-011", "CKS-SECRET-001", "CKS-SECRET-002"),
+]
 
 CREATE = "CreateCustomKeyStore"
 EXAMPLES_PER_CASE = 15

@@ -18,7 +18,10 @@ from conformance.model import ReferenceModel
 from conformance.targets.factory import PreparedTarget
 from strategies.invalid_configs import InvalidStoreSetup, shape_violations
 
-pytestmark = pytest.mark.operations()  # support is learnt per example, call by call
+pytestmark = [
+    pytest.mark.operations(),  # support is learnt per example, call by call
+    pytest.mark.requirement("CKS-ERR-011", "CKS-SECRET-001", "CKS-SECRET-002"),
+]
 
 CREATE = "CreateCustomKeyStore"
 #: Examples per (member, rule) case: each case is narrow, so a few reach every rule's edges.

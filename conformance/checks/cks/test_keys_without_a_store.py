@@ -62,7 +62,7 @@ def create_key_judged(prepared: PreparedTarget, request: dict[str, Any]) -> None
     judge_observation(model, "CreateKey", request, expectation, observation)
 
 
-@pytest.mark.requirement("CKS-KEY-002", "CKS-KEY-003", "CKS-KEY-010")
+@pytest.mark.requirement("CKS-KEY-002", "CKS-KEY-003", "CKS-KEY-010", "CKS-ERR-011")
 @pytest.mark.parametrize("case", sorted(EXAMPLES))
 def test_create_key_without_a_store_behind_it_is_refused(
     supported: PreparedTarget, case: str
@@ -81,7 +81,7 @@ store_less_requests = st.fixed_dictionaries(
 )
 
 
-@pytest.mark.requirement("CKS-KEY-002", "CKS-KEY-003", "CKS-KEY-010")
+@pytest.mark.requirement("CKS-KEY-002", "CKS-KEY-003", "CKS-KEY-010", "CKS-ERR-011")
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(request=store_less_requests)
 def test_any_create_key_naming_a_missing_store_is_refused(

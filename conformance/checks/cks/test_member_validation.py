@@ -19,7 +19,10 @@ from conformance.targets.factory import PreparedTarget
 from strategies.members import invalid_values_by_rule
 from strategies.violations import InvalidValue, with_member
 
-pytestmark = pytest.mark.operations()  # support is learnt per example, call by call
+pytestmark = [
+    pytest.mark.operations(),  # support is learnt per example, call by call
+    pytest.mark.requirement("CKS-ERR-011", "CKS-SECRET-001", "CKS-SECRET-002"),
+]
 
 OPERATIONS = (
     "UpdateCustomKeyStore",
