@@ -98,6 +98,8 @@ class XksError(Exception):
 class SizeLimitError(XksError):
     """A 400 ValidationException for an input above the size this proxy supports."""
 
+    field = ""
+
 
 def validation_error(field: str, rule: str) -> XksError:
     """A 400 ValidationException whose message names the field and the broken rule."""
@@ -106,7 +108,10 @@ def validation_error(field: str, rule: str) -> XksError:
 
 def size_error(field: str, max_bytes: int) -> SizeLimitError:
     """A :class:`SizeLimitError` naming the field and its limit."""
-    return SizeLimitError("ValidationException", f"{field}: at most {max_bytes} bytes once decoded")
+    message = f"{field}: at most {max_bytes} bytes once decoded"
+    error = SizeLimitError("ValidationException", message)
+    error.field = field
+    return error
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,7 @@ class Strictness:
     reject_unknown_operations: bool = False
     max_metadata_bytes: int = MAX_METADATA_BYTES
     max_ciphertext_bytes: int = MAX_CIPHERTEXT_BYTES
+    refuse_empty_request_id: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,6 +211,8 @@ def _request_metadata(
     for name in (*_RM_REQUIRED[operation], *_RM_OPTIONAL[operation]):
         if name in rm and not isinstance(rm[name], str):
             raise validation_error(f"requestMetadata.{name}", "must be a string")
+    if strict.refuse_empty_request_id and rm.get("kmsRequestId") == "":
+        raise validation_error("requestMetadata.kmsRequestId", "required (empty)")
     if strict.reject_unknown_fields:
         known = {*_RM_REQUIRED[operation], *_RM_OPTIONAL[operation]}
         unknown = sorted(set(rm) - known)

@@ -37,6 +37,7 @@ from conformance.xks.app import FakeXksApplication, HttpRequest, HttpResponse
 from conformance.xks.certs import CertificateSet, make_certificates
 from conformance.xks.config import Credential, EkmNode, FakeProxyConfig, Tenant
 from conformance.xks.faults import validate_fault_names
+from conformance.xks.variants import validate_variant_names
 
 logger = logging.getLogger("conformance.xks.proxy")
 
@@ -293,11 +294,23 @@ class RunningProxy:
         self.disabled_key_id = self.key_ids["disabled"]
 
     def __repr__(self) -> str:
-        return f"RunningProxy({self.base_url!r}, faults={sorted(self.config.faults)!r})"
+        variants = f", variants={sorted(self.variants)!r}" if self.variants else ""
+        return f"RunningProxy({self.base_url!r}, faults={sorted(self.config.faults)!r}{variants})"
 
     @property
     def faults(self) -> frozenset[str]:
         return self.config.faults
+
+    @property
+    def variants(self) -> frozenset[str]:
+        """The permitted variants switched on (``conformance.xks.variants``)."""
+        return self.config.variants
+
+    def let_health_cache_age(self, seconds: float) -> None:
+        """Move the health cache's clock forward (``health_cached_60s``; else a no-op), so
+        a check can see the cache expire without waiting for it."""
+        if self.app.health_cache is not None:
+            self.app.health_cache.elapse(seconds)
 
     @property
     def api_root(self) -> str:
@@ -384,15 +397,17 @@ def start_fake_proxy(
     config: FakeProxyConfig | None = None,
     *,
     faults: Iterable[str] = (),
+    variants: Iterable[str] = (),
     cert_dir: str | Path | None = None,
     certificates: CertificateSet | None = None,
     **overrides: Any,
 ) -> RunningProxy:
     """Start the fake proxy on 127.0.0.1 and return it running.
 
-    ``faults`` are added to ``config.faults``; ``overrides`` replace config fields
-    (e.g. ``port=8443``, ``mtls=True``; the ``mtls_not_enforced`` fault turns mTLS on).
-    Certificates come from ``certificates``, else are made in ``cert_dir``, else in a
+    ``faults`` are added to ``config.faults`` and ``variants`` to ``config.variants``
+    (unknown or contradictory variant names raise ``ValueError``); ``overrides`` replace
+    config fields (e.g. ``port=8443``, ``mtls=True``; the ``mtls_not_enforced`` fault turns
+    mTLS on). Certificates come from ``certificates``, else are made in ``cert_dir``, else in a
     temporary directory removed on stop.
 
     >>> with start_fake_proxy(faults=["slow"]) as proxy:
@@ -403,7 +418,8 @@ def start_fake_proxy(
     chosen = validate_fault_names([*base.faults, *faults])
     if "mtls_not_enforced" in chosen:  # the fault only means something with mTLS configured
         overrides.setdefault("mtls", True)
-    config = dataclasses.replace(base, faults=chosen, **overrides)
+    permitted = validate_variant_names([*base.variants, *variants])
+    config = dataclasses.replace(base, faults=chosen, variants=permitted, **overrides)
     owned: Path | None = None
     server: _ProxyHttpServer | None = None
     try:  # a failure half-way (port in use, bad cert dir) must not leak sockets or temp files
