@@ -130,6 +130,7 @@ class FakeXksApplication:
             max_ciphertext_bytes=protocol.MAX_CIPHERTEXT_BYTES
             + (aead.TAG_BYTES if "ciphertext_length_mismatch" in self.faults else 0),
             refuse_empty_request_id=self.behaviour.refuse_empty_request_id,
+            uuid_request_ids="request_id_validated" in self.faults,
         )
 
     # ----------------------------------------------------------------- configuration state

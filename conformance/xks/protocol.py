@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -124,6 +125,7 @@ class Strictness:
     max_metadata_bytes: int = MAX_METADATA_BYTES
     max_ciphertext_bytes: int = MAX_CIPHERTEXT_BYTES
     refuse_empty_request_id: bool = False
+    uuid_request_ids: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,8 @@ def _request_metadata(
             raise validation_error(f"requestMetadata.{name}", "must be a string")
     if strict.refuse_empty_request_id and rm.get("kmsRequestId") == "":
         raise validation_error("requestMetadata.kmsRequestId", "required (empty)")
+    if strict.uuid_request_ids and not _is_uuid(rm.get("kmsRequestId")):
+        raise validation_error("requestMetadata.kmsRequestId", "must be a UUID")
     if strict.reject_unknown_fields:
         known = {*_RM_REQUIRED[operation], *_RM_OPTIONAL[operation]}
         unknown = sorted(set(rm) - known)
@@ -222,6 +226,14 @@ def _request_metadata(
     if strict.reject_unknown_operations and kms_operation not in KNOWN_KMS_OPERATIONS[operation]:
         raise validation_error("requestMetadata.kmsOperation", "unknown operation")
     return str(rm.get("kmsRequestId", "")), kms_operation
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def _check_top_level(operation: str, body: Mapping[str, Any], strict: Strictness) -> None:

@@ -228,10 +228,14 @@ EXTRA_USAGES = ("WRAP", "UNWRAP")
 CASE_SENSITIVE_KEYS: tuple[FakeKey, ...] = tuple(
     FakeKey(key_id) for key_id in ("FOO", "Foo", "A", "a", "0", "1")
 )
-#: The principal and key ARN the ``key_arn_authorization`` policy knows: the official test
-#: client's fixed requestMetadata (digest §9), which the checks send too.
+#: The principal and key ARNs the ``key_arn_authorization`` policy knows: the official test
+#: client's fixed requestMetadata (digest §9, whose key ARN reads ``:/key/``), which the
+#: checks and ``XksClient`` send too, and the well-formed spelling of that key ARN.
 KNOWN_PRINCIPAL_ARN = "arn:aws:iam::123456789012:user/Alice"
-KNOWN_KEY_ARNS = ("arn:aws:kms:us-east-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",)
+KNOWN_KEY_ARNS = (
+    "arn:aws:kms:us-east-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    "arn:aws:kms:us-east-2:123456789012:/key/1234abcd-12ab-34cd-56ef-1234567890ab",
+)
 #: Maximum age of a cached health result the spec allows [SPEC §GetHealthStatus].
 HEALTH_CACHE_SECONDS = 60.0
 #: Requests allowed in flight at once under ``throttles_bursts``.
