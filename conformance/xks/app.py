@@ -35,7 +35,7 @@ from conformance.xks.config import Credential, EkmNode, FakeKey, FakeProxyConfig
 from conformance.xks.faults import SLOW_FAULT_DELAY_SECONDS
 from conformance.xks.protocol import XksError
 from conformance.xks.sigv4 import SignatureError, verify_request
-from conformance.xks.variants import HealthCache, InFlightLimiter, behaviour_for
+from conformance.xks.variants import HealthCache, behaviour_for
 
 logger = logging.getLogger("conformance.xks.proxy")
 
@@ -51,6 +51,8 @@ class HttpRequest:
     target: str
     headers: tuple[tuple[str, str], ...] = field(repr=False)  # Authorization
     body: bytes = field(repr=False)
+    #: rank of the connection among those that have sent requests, oldest first
+    connection_rank: int = field(default=0, repr=False)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))  # Hypothesis would otherwise print every field
@@ -86,11 +88,6 @@ class FakeXksApplication:
         self._clock = clock
         self.behaviour = behaviour_for(config.variants)
         self._keys = {key.key_id: key for key in (*config.keys, *self.behaviour.extra_keys)}
-        self._limiter = (
-            InFlightLimiter(self.behaviour.throttle_in_flight)
-            if self.behaviour.throttle_in_flight
-            else None
-        )
         #: the cache of ``health_cached_60s`` (None without it); ``elapse`` ages it
         self.health_cache = (
             HealthCache(self.behaviour.health_cache_seconds)
@@ -176,10 +173,10 @@ class FakeXksApplication:
         """Answer one request; never raises."""
         started = time.perf_counter()
         operation, request_id = "-", "-"
-        throttled = self._limiter is not None and not self._limiter.enter()
+        limit = self.behaviour.throttle_connections
         try:
-            if throttled:
-                raise XksError("ThrottlingException", "too many requests in flight")
+            if limit is not None and request.connection_rank >= limit:
+                raise XksError("ThrottlingException", "too many connections for this tenant")
             if self.behaviour.authenticate_before_routing:
                 self._authenticate(request, self._tenant_by_prefix(request.path))
             tenant_index, operation, key_id = self._route(request)
@@ -205,9 +202,6 @@ class FakeXksApplication:
         except Exception:  # a bug in the fake must not kill the connection thread
             logger.exception("internal error in %s", operation)
             response = self._error(XksError("InternalException", "internal error"))
-        finally:
-            if self._limiter is not None and not throttled:
-                self._limiter.leave()
         if "slow" in self.faults and operation != "-":
             self.sleep(SLOW_FAULT_DELAY_SECONDS)
         if "no_keepalive" in self.faults:

@@ -109,7 +109,13 @@ class _ProxyRequestHandler(BaseHTTPRequestHandler):
         parts = urlsplit(target)
         if parts.scheme:  # absolute-form request target (RFC 9112 §3.2.2)
             target = parts.path + (f"?{parts.query}" if parts.query else "")
-        request = HttpRequest(self.command, target, tuple(self.headers.items()), body)
+        request = HttpRequest(
+            self.command,
+            target,
+            tuple(self.headers.items()),
+            body,
+            connection_rank=self.server.connection_rank(self.request),
+        )
         app = self.server.app
         if app is None:
             self._write(_json_error(404, "InvalidUriPathException", "not an XKS API server"))
@@ -165,6 +171,8 @@ class _ProxyHttpServer(ThreadingHTTPServer):
         self.client_subject = client_subject
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        #: connections that have sent an HTTP request, oldest first (see connection_rank)
+        self._clients: dict[socket.socket, None] = {}
         super().__init__(address, handler)
 
     def get_request(self) -> tuple[socket.socket, Any]:
@@ -191,9 +199,16 @@ class _ProxyHttpServer(ThreadingHTTPServer):
         if self.client_subject not in names:
             raise ssl.SSLError("client certificate subject does not match")
 
+    def connection_rank(self, connection: socket.socket) -> int:
+        """0 for the longest-open connection that has sent a request, 1 for the next..."""
+        with self._connections_lock:
+            self._clients.setdefault(connection, None)
+            return list(self._clients).index(connection)
+
     def shutdown_request(self, request: Any) -> None:
         with self._connections_lock:
             self._connections.discard(request)
+            self._clients.pop(request, None)
         super().shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:

@@ -90,7 +90,8 @@ _CATALOG: tuple[Variant, ...] = (
     ),
     Variant(
         "throttles_bursts",
-        "a request arriving while another is in flight gets 429 ThrottlingException",
+        "a tenant is served on 4 connections at once: requests on newer ones get 429 "
+        "ThrottlingException",
         "[SPEC] §Errors (429 ThrottlingException: rate too high, quota per prefix); digest §6-7",
         "PASS: XKS-PERF-004 accepts 429 ThrottlingException under a burst",
     ),
@@ -157,7 +158,7 @@ _CATALOG: tuple[Variant, ...] = (
         "case_sensitive_key_ids",
         "the proxy also holds keys FOO, Foo, A, a, 0 and 1 (ids are case-sensitive and short)",
         "[SPEC] §externalKeyId (opaque, 1-128 chars of A-Za-z0-9._-); digest §1",
-        "PASS: XKS-META-005 draws unknown ids as kscheck-no-such-key-<uuid>..., which no "
+        "PASS: XKS-META-005 draws unknown ids as kscheck-no-such-key- plus a UUID, which no "
         "vendor key can be",
     ),
     Variant(
@@ -166,7 +167,8 @@ _CATALOG: tuple[Variant, ...] = (
         "[SPEC] §Errors (403 AccessDeniedException: secondary authorization, not for health); "
         "digest §6",
         "INFO on XKS-AUTH-018 where a check sends an unknown principal (XKS-VAL-011's "
-        "2048-char role ARN); XKS-HEALTH-003 still PASS",
+        "2048-char role ARN), which leaves XKS-VAL-011 SKIPPED (not reached); "
+        "XKS-HEALTH-003 still PASS",
     ),
 )
 
@@ -219,6 +221,22 @@ def maximal_compatible_set() -> frozenset[str]:
     return frozenset(validate_variant_names(taken))
 
 
+def markdown_table() -> str:
+    """The catalogue as the README's "what certify accepts" table (kept equal by a test).
+
+    >>> markdown_table().splitlines()[0]
+    '| variant | behaviour | spec reference | how certify grades it |'
+    """
+    rows = [
+        "| variant | behaviour | spec reference | how certify grades it |",
+        "|---|---|---|---|",
+    ]
+    for v in _CATALOG:
+        clash = f" (not with `{'`, `'.join(sorted(v.conflicts))}`)" if v.conflicts else ""
+        rows.append(f"| `{v.name}` | {v.summary}{clash} | {v.spec_reference} | {v.grading} |")
+    return "\n".join(rows)
+
+
 # ------------------------------------------------------------------------- behaviour
 #: The field ``extra_response_fields`` adds to every JSON response.
 EXTRA_FIELD = ("vendorTraceId", "kscheck-variant")
@@ -238,38 +256,10 @@ KNOWN_KEY_ARNS = (
 )
 #: Maximum age of a cached health result the spec allows [SPEC §GetHealthStatus].
 HEALTH_CACHE_SECONDS = 60.0
-#: Requests allowed in flight at once under ``throttles_bursts``.
-THROTTLE_IN_FLIGHT = 1
+#: Connections (that have sent a request) served at once under ``throttles_bursts``; the
+#: certify burst opens 8 besides the main one, sequential checks at most 2 or 3.
+THROTTLE_CONNECTIONS = 4
 METADATA_BYTES = 20
-
-
-class InFlightLimiter:
-    """Counts requests in flight; :meth:`enter` is False when the limit is reached.
-
-    >>> limiter = InFlightLimiter(1)
-    >>> limiter.enter(), limiter.enter()
-    (True, False)
-    >>> limiter.leave(); limiter.enter()
-    True
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._lock = threading.Lock()
-        self._in_flight = 0
-
-    def enter(self) -> bool:
-        """Take a slot if one is free."""
-        with self._lock:
-            if self._in_flight >= self.limit:
-                return False
-            self._in_flight += 1
-            return True
-
-    def leave(self) -> None:
-        """Give a slot back."""
-        with self._lock:
-            self._in_flight -= 1
 
 
 class HealthCache:
@@ -320,7 +310,7 @@ class ProxyBehaviour:
     iv_bytes: int = 12
     metadata: str = "configured"  # "configured", "fresh_20_bytes" or "none"
     refuse_empty_request_id: bool = False
-    throttle_in_flight: int | None = None
+    throttle_connections: int | None = None
     oversize_status: str = "ValidationException"
     aad_encoding: str = "spec"  # "spec" or "reference"
     extra_field: tuple[str, str] | None = None
@@ -357,7 +347,7 @@ def behaviour_for(variants: frozenset[str]) -> ProxyBehaviour:
     if "empty_request_id_refused" in variants:
         settings["refuse_empty_request_id"] = True
     if "throttles_bursts" in variants:
-        settings["throttle_in_flight"] = THROTTLE_IN_FLIGHT
+        settings["throttle_connections"] = THROTTLE_CONNECTIONS
     if "unsupported_above_minimum" in variants:
         settings["oversize_status"] = "UnsupportedOperationException"
     if "reference_aad_encoding" in variants:

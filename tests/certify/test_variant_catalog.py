@@ -36,8 +36,9 @@ def _ids(*parts: str) -> frozenset[str]:
     return frozenset(f"XKS-{p}" for p in parts)
 
 
-#: The only warning of the clean fake proxy: its CA is a private test CA.
-CLEAN_WARNINGS = _ids("TLS-005")
+#: The only warning of the clean fake proxy: its CA is a private test CA. PERF-002 (median
+#: within 35 ms, a SHOULD) depends on how loaded this shared machine is, not on the variant.
+CLEAN_WARNINGS = _ids("TLS-005", "PERF-002")
 
 ACCEPTS: dict[str, Accept] = {
     "iv_16_bytes": Accept(),
@@ -105,8 +106,13 @@ def test_the_variant_is_certified_with_no_fail_and_no_error(
 ) -> None:
     run = variant_runs[name]
     accept = _accept_all() if name == ALL_VARIANTS else ACCEPTS[name.split(":", 1)[1]]
-    assert run.ids_with("FAIL") == set(), run.console[-3000:]
-    assert run.ids_with("ERROR") == set(), run.console[-3000:]
+    unexpected = [
+        (r["id"], r["outcome"], r.get("actual"), [c.get("reason") for c in r["checks"]][:2])
+        for r in run.results["requirements"]
+        if r["outcome"] not in ("PASS", "INFO", "SKIPPED", "NON_STRICT")
+        or (r["outcome"] == "NON_STRICT" and r["id"] not in CLEAN_WARNINGS)
+    ]
+    assert unexpected == [], run.console[-3000:]
     assert run.exit_code == 0
     assert run.results["certified"] is True
     assert "CERTIFIED: no MUST requirement failed" in run.console
