@@ -177,7 +177,8 @@ class FakeXksApplication:
         try:
             if limit is not None and request.connection_rank >= limit:
                 raise XksError("ThrottlingException", "too many connections for this tenant")
-            if self.behaviour.authenticate_before_routing:
+            early = self.behaviour.authenticate_before_routing
+            if early:
                 self._authenticate(request, self._tenant_by_prefix(request.path))
             tenant_index, operation, key_id = self._route(request)
             tenant = self.config.tenants[tenant_index]
@@ -186,7 +187,8 @@ class FakeXksApplication:
             if self.behaviour.validate_before_authenticating:
                 body = self._json_body(request)
                 parsed = self._parse(operation, body)
-            self._authenticate(request, tenant)
+            if not early:
+                self._authenticate(request, tenant)
             if operation == "health" and "health_requires_authz" in self.faults:
                 raise XksError("AccessDeniedException", "secondary authorization denied")
             if parsed is None:

@@ -125,6 +125,8 @@ _CATALOG: tuple[Variant, ...] = (
         "[SPEC] §URI path prefix (one tenant per prefix) and App. A; check order open, digest §8.4",
         "PASS: XKS-HTTP-005 accepts 401 AuthenticationFailedException where the prefix "
         "before /kms/xks/ is not the tenant's; paths under the prefix still need 404",
+        frozenset({"validation_first"}),
+        _ORDER,
     ),
     Variant(
         "health_cached_60s",
@@ -137,7 +139,7 @@ _CATALOG: tuple[Variant, ...] = (
         "the body is validated (400) before the signature is verified (401)",
         "[SPEC] check order unspecified; digest §8.4",
         "PASS: negative SigV4 checks send bodies valid for the operation",
-        frozenset({"authentication_first"}),
+        frozenset({"authentication_first", "prefix_auth_before_routing"}),
         _ORDER,
     ),
     Variant(
@@ -211,7 +213,7 @@ def maximal_compatible_set() -> frozenset[str]:
     unless it conflicts with one already taken.
 
     >>> s = maximal_compatible_set()
-    >>> "iv_16_bytes" in s and "validation_first" in s and "authentication_first" not in s
+    >>> "iv_16_bytes" in s and "authentication_first" in s and "validation_first" not in s
     True
     """
     taken: set[str] = set()
