@@ -129,6 +129,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "without a target); see `kscheck proxy --list-faults`",
     )
     run.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="switch on a permitted variant of the built-in fake proxy (repeatable; only "
+        "without a target; combinable with --fault); see --list-variants",
+    )
+    run.add_argument(
+        "--list-variants",
+        action="store_true",
+        help="list the permitted variants of the built-in fake proxy and exit",
+    )
+    run.add_argument(
         "--no-mtls", action="store_true", help="start the built-in fake proxy without mTLS"
     )
     run.add_argument(
@@ -209,13 +222,20 @@ def _target(args: argparse.Namespace, env: Mapping[str, str]) -> Iterator[XksTar
     if _wants_external(args, env):
         if args.fault:
             raise UsageError("--fault: only for the built-in fake proxy (no XKS_PROXY_HOST)")
+        if args.variant:
+            raise UsageError("--variant: only for the built-in fake proxy (no XKS_PROXY_HOST)")
         yield _external_target(args, env)
         return
     from conformance.xks.faults import UnknownFaultError
     from conformance.xks.server import start_fake_proxy
+    from conformance.xks.variants import validate_variant_names
 
     try:
-        proxy = start_fake_proxy(faults=args.fault, mtls=not args.no_mtls)
+        variants = validate_variant_names(args.variant)
+    except ValueError as exc:  # unknown names, or a set that contradicts itself
+        raise UsageError(f"--variant: {exc}") from None
+    try:
+        proxy = start_fake_proxy(faults=args.fault, variants=variants, mtls=not args.no_mtls)
     except UnknownFaultError as exc:
         raise UsageError(f"--fault: {exc}") from None
     with proxy:
@@ -235,6 +255,8 @@ def _reproduce_command(args: argparse.Namespace, target: XksTarget, external: bo
                 words += ["--" + dest.replace("_", "-"), str(getattr(args, dest))]
     for fault in args.fault:
         words += ["--fault", fault]
+    for variant in args.variant:
+        words += ["--variant", variant]
     if args.no_mtls:
         words.append("--no-mtls")
     if args.profile != "certify":
@@ -278,13 +300,20 @@ def validate(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> 
                 "given (without it the built-in fake proxy would be certified)"
             )
         from conformance.xks.faults import UnknownFaultError, validate_fault_names
+        from conformance.xks.variants import validate_variant_names
 
         try:
             validate_fault_names(args.fault)
         except UnknownFaultError as exc:
             raise UsageError(f"--fault: {exc}") from None
+        try:
+            validate_variant_names(args.variant)
+        except ValueError as exc:
+            raise UsageError(f"--variant: {exc}") from None
     elif args.fault:
         raise UsageError("--fault: only for the built-in fake proxy (no XKS_PROXY_HOST)")
+    elif args.variant:
+        raise UsageError("--variant: only for the built-in fake proxy (no XKS_PROXY_HOST)")
     else:
         _external_target(args, environ)  # every target variable and flag, checked
 
@@ -293,6 +322,10 @@ def execute(args: argparse.Namespace, *, stream: TextIO | None = None) -> int:
     """Run the certification; returns the exit code (0 certified, 1 not, 2 usage error,
     130/143 interrupted)."""
     out = stream or sys.stdout
+    if args.list_variants:
+        from conformance.commands.proxy import list_variants
+
+        return list_variants(out)
     signals: list[str] = []
     try:
         with signals_interrupt(signals):
@@ -432,6 +465,7 @@ def _run_record(
         "seed": args.seed,
         "filter": args.filter,
         "faults": list(args.fault),
+        "variants": list(args.variant),
         "no_shrink": bool(args.no_shrink),
     }
     described = dict(target.public_description())

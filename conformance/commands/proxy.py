@@ -20,13 +20,14 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TextIO
 
 from conformance.commands import checks_of_flags as flags
 from conformance.session import UsageError
 from conformance.xks.config import DEFAULT_URI_PREFIX, FakeProxyConfig, Tenant
 from conformance.xks.faults import FAULTS, UnknownFaultError, validate_fault_names
 from conformance.xks.server import RunningProxy, start_fake_proxy
+from conformance.xks.variants import VARIANTS, validate_variant_names
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -52,7 +53,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--cert-dir", type=Path, help="write the PEM files here (default: a temporary directory)"
     )
     parser.add_argument("--mtls", action="store_true", help="require a client certificate")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="switch on a permitted variant (repeatable); see --list-variants",
+    )
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+    parser.add_argument(
+        "--list-variants", action="store_true", help="list the permitted variants and exit"
+    )
 
 
 def describe(proxy: RunningProxy) -> dict[str, Any]:
@@ -72,6 +83,7 @@ def describe(proxy: RunningProxy) -> dict[str, Any]:
         ],
         "key_ids": proxy.key_ids,
         "faults": sorted(proxy.faults),
+        "variants": sorted(proxy.variants),
     }
 
 
@@ -114,6 +126,21 @@ def _list_faults() -> int:
     return 0
 
 
+def list_variants(out: TextIO | None = None) -> int:
+    """Print the permitted-variant catalogue (name, behaviour, spec reference, grading)."""
+    width = max(len(name) for name in VARIANTS)
+    text = "\n".join(
+        f"{v.name:<{width}}  {v.summary}\n{'':<{width}}  allowed by: {v.spec_reference}\n"
+        f"{'':<{width}}  graded: {v.grading}"
+        for v in VARIANTS.values()
+    )
+    if out is None:
+        _say(text)
+    else:
+        out.write(text + "\n")
+    return 0
+
+
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -133,6 +160,8 @@ def execute(args: argparse.Namespace) -> int:
     """Run the subcommand; returns the exit code."""
     if args.list_faults:
         return _list_faults()
+    if args.list_variants:
+        return list_variants()
     try:
         validate(args)
     except UsageError as error:
@@ -140,12 +169,17 @@ def execute(args: argparse.Namespace) -> int:
         return 2
     try:
         faults = validate_fault_names(args.fault)
+        try:
+            variants = validate_variant_names(args.variant)
+        except ValueError as error:
+            raise ValueError(f"--variant: {error}") from None
         prefix = args.prefix.strip("/")
         prefix = f"/{prefix}" if prefix else ""
         config = FakeProxyConfig(
             region=args.region,
             tenants=(Tenant(prefix),),
             faults=faults,
+            variants=variants,
             mtls=args.mtls,
             port=args.port,
             ping_port=args.ping_port,
@@ -161,8 +195,10 @@ def execute(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     with proxy:
         faults_text = ", ".join(sorted(faults)) or "none"
+        variants_text = f"; variants: {', '.join(sorted(variants))}" if variants else ""
         _say(
-            f"# kscheck fake XKS proxy at {proxy.base_url} (faults: {faults_text})\n"
+            f"# kscheck fake XKS proxy at {proxy.base_url} (faults: {faults_text}"
+            f"{variants_text})\n"
             f"{json.dumps(describe(proxy), sort_keys=True)}\n"
             "# environment for the official test client (test-xks-proxy):\n"
             + "\n".join(shell_lines(proxy))

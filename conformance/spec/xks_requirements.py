@@ -37,12 +37,15 @@ XKS_REQUIREMENTS: tuple[Requirement, ...] = (
        "PUT and DELETE on an API URI are refused with HTTP 405 as well."),
     _r("XKS-HTTP-004", MUST, f"{SPEC} §Transport (HTTP/1.1)",
        "The proxy speaks HTTP/1.1 and answers a plain HTTP/1.1 POST."),
-    _r("XKS-HTTP-005", MUST, f"{SPEC} §Errors (InvalidUriPathException)",
+    _r("XKS-HTTP-005", MUST, f"{SPEC} §Errors (InvalidUriPathException); an unknown prefix "
+       "may get 401 first: §URI path prefix (credentials per prefix), digest §8.4 (order open)",
        "A path outside the configured prefix or API version is refused: 404 InvalidUriPath."),
     _r("XKS-HTTP-006", SHOULD, f"{SPEC} §Overview (application/json)",
        "JSON responses are labelled with Content-Type application/json."),
     _r("XKS-HTTP-007", MUST, f"{SPEC} §Load balancer health check",
        "A load-balancer health endpoint (e.g. GET /ping) answers 2xx without SigV4."),
+    _r("XKS-HTTP-008", MAY, f"{SPEC} §API operations (response fields; none forbids more)",
+       "Responses carry only the fields the spec names (informational: extra ones are recorded)."),
     # --- SigV4 ----------------------------------------------------------------------------
     _r("XKS-AUTH-001", MUST, f"{SPEC} App. A (SigV4)",
        "A request signed with SigV4 for service kms-xks-proxy and the region is accepted."),
@@ -78,8 +81,12 @@ XKS_REQUIREMENTS: tuple[Requirement, ...] = (
        "A signature scoped to another region is refused (informational: spec is unclear)."),
     _r("XKS-AUTH-017", MUST, f"{SPEC} §URI path prefix (isolated tenants)",
        "A credential of one prefix's tenant is refused with 401 on another prefix."),
+    _r("XKS-AUTH-018", MAY, f"{SPEC} §Errors (AccessDeniedException: secondary authorization "
+       "may refuse a principal or key ARN it does not know; never on health)",
+       "Unusual principals are served (informational: a 403 from authorization is recorded)."),
     # --- health ---------------------------------------------------------------------------
-    _r("XKS-HEALTH-001", MUST, f"{SPEC} §GetHealthStatus (response)",
+    _r("XKS-HEALTH-001", MUST, f"{SPEC} §GetHealthStatus (response: the vendor and model "
+       "fields are strings, which may be empty; extra fields: XKS-HTTP-008)",
        "GetHealthStatus answers 200 with the exact response schema and value ranges."),
     _r("XKS-HEALTH-002", MUST, f"{SPEC} §GetHealthStatus (kmsOperation)",
        "Health accepts every kmsOperation KMS sends (Create/Connect/Update, KmsHealthCheck)."),
@@ -90,20 +97,24 @@ XKS_REQUIREMENTS: tuple[Requirement, ...] = (
     _r("XKS-HEALTH-005", SHOULD, f"{SPEC} §GetHealthStatus (deep check, cache ≤ 60 s)",
        "Health reflects a live check: the fleet details are not stale or frozen."),
     # --- key metadata ---------------------------------------------------------------------
-    _r("XKS-META-001", MUST, f"{SPEC} §GetKeyMetadata (response)",
-       "GetKeyMetadata answers 200 with exactly keySpec, keyUsage and keyStatus."),
+    _r("XKS-META-001", MUST, f"{SPEC} §GetKeyMetadata (response; extra fields: XKS-HTTP-008)",
+       "GetKeyMetadata answers 200 with keySpec, keyUsage and keyStatus."),
     _r("XKS-META-002", MUST, f"{SPEC} §GetKeyMetadata (keySpec)",
        "keySpec is AES_256."),
-    _r("XKS-META-003", MUST, f"{SPEC} §GetKeyMetadata (keyUsage)",
-       "keyUsage is a list of at most 10 known usages, with ENCRYPT and DECRYPT for a full key."),
+    _r("XKS-META-003", MUST, f"{SPEC} §GetKeyMetadata (keyUsage; unknown values: XKS-META-007)",
+       "keyUsage is a list of at most 10 usages, with ENCRYPT and DECRYPT for a full key."),
     _r("XKS-META-004", MUST, f"{SPEC} §GetKeyMetadata (keyStatus)",
        "keyStatus is ENABLED or DISABLED, and ENABLED for an enabled key."),
-    _r("XKS-META-005", MUST, f"{SPEC} §Errors (KeyNotFoundException)",
+    _r("XKS-META-005", MUST, f"{SPEC} §Errors (KeyNotFoundException); generated unknown ids "
+       "start kscheck-no-such-key-<uuid>, so they cannot be a vendor's real key",
        "An unknown key id is refused with 404 KeyNotFoundException on all key operations."),
     _r("XKS-META-006", MUST, f"{SPEC} §externalKeyId; [BOTO] XksKeyIdType",
        "Key ids outside 1-128 chars of [A-Za-z0-9._-] get a 4xx, never 2xx or 5xx."),
+    _r("XKS-META-007", MAY, f"{SPEC} §GetKeyMetadata (keyUsage lists ENCRYPT, DECRYPT, DERIVE, "
+       "SIGN, VERIFY, WRAP, UNWRAP; KMS needs only ENCRYPT and DECRYPT)",
+       "keyUsage holds only usages the spec lists (informational: unknown ones are recorded)."),
     # --- encrypt / decrypt ----------------------------------------------------------------
-    _r("XKS-CRYPT-001", MUST, f"{SPEC} §Encrypt (response)",
+    _r("XKS-CRYPT-001", MUST, f"{SPEC} §Encrypt (response; extra fields: XKS-HTTP-008)",
        "Encrypt answers 200 with ciphertext, initializationVector and authenticationTag."),
     _r("XKS-CRYPT-002", MUST, f"{SPEC} §Base64 (RFC 4648 §4)",
        "Every binary response field is standard, padded base64 (not URL-safe)."),
@@ -159,14 +170,19 @@ XKS_REQUIREMENTS: tuple[Requirement, ...] = (
        "An unknown kmsOperation value is accepted, not rejected."),
     _r("XKS-VAL-009", MUST, f"{SPEC} App. B (future fields)",
        "Unknown requestMetadata and top-level fields are ignored."),
-    _r("XKS-VAL-010", MUST, f"{SPEC} §requestMetadata (kmsRequestId opaque)",
-       "Any kmsRequestId string is accepted without validation."),
-    _r("XKS-VAL-011", MUST, f"{SPEC} §requestMetadata (ARN length)",
+    _r("XKS-VAL-010", MUST, f"{SPEC} §requestMetadata (kmsRequestId opaque: its format is not "
+       "validated; the empty string is XKS-VAL-014)",
+       "Any non-empty kmsRequestId (UUID or not, long, odd characters) is accepted."),
+    _r("XKS-VAL-011", MUST, f"{SPEC} §requestMetadata (ARN length; a 403 from secondary "
+       "authorization is XKS-AUTH-018, not a refusal of the length)",
        "ARNs of up to 2048 characters in requestMetadata are accepted."),
     _r("XKS-VAL-012", MUST, f"{SPEC} §Errors (UnsupportedOperationException)",
        "Inputs above the spec minimum sizes get 200, 400 or 501, never a 5xx crash."),
     _r("XKS-VAL-013", MUST, f"{SPEC} §Errors (ValidationException)",
        "A body that is not a JSON object gets 400 ValidationException."),
+    _r("XKS-VAL-014", MAY, f"{SPEC} §requestMetadata (kmsRequestId is a required string; KMS "
+       "always sends a UUID, so refusing an empty one as missing is a fair reading)",
+       "An empty kmsRequestId is accepted (informational: a 400 as a missing field is recorded)."),
     # --- key usage and state --------------------------------------------------------------
     _r("XKS-USAGE-001", MUST, f"{SPEC} §Errors (InvalidKeyUsageException); {TC} -a",
        "An encrypt-only key encrypts, and refuses Decrypt with 400 InvalidKeyUsage."),

@@ -104,11 +104,14 @@ class EkmControl:
     """A way to change the EKM fleet a proxy reports (only the fake proxy offers one).
 
     `baseline` is the fleet as configured, as health entries ``{id, model, healthStatus}``;
-    `apply` makes the proxy's fleet look like the given entries from now on.
+    `apply` makes the proxy's fleet look like the given entries from now on; `elapse`, when
+    given, moves the proxy's clock for cached health results forward by that many seconds
+    (the spec allows a cached result up to 60 s old).
     """
 
     baseline: tuple[Mapping[str, str], ...]
     apply: Callable[[Sequence[Mapping[str, str]]], None]
+    elapse: Callable[[float], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ class XksTarget:
     ping_url: str | None = None
     description: str = "external proxy"
     faults: tuple[str, ...] = field(default=())
+    variants: tuple[str, ...] = field(default=())
     ekm_control: EkmControl | None = None
 
     @property
@@ -180,6 +184,7 @@ class XksTarget:
             "ping_url": self.ping_url,
             "description": self.description,
             "faults": list(self.faults),
+            "variants": list(self.variants),
         }
 
 
@@ -357,5 +362,6 @@ def target_from_running_proxy(proxy: Any) -> XksTarget:
         ping_url=proxy.ping_url,
         description="kscheck fake XKS proxy (built in)",
         faults=tuple(sorted(proxy.faults)),
-        ekm_control=EkmControl(baseline, apply),
+        variants=tuple(sorted(getattr(proxy, "variants", ()))),
+        ekm_control=EkmControl(baseline, apply, getattr(proxy, "let_health_cache_age", None)),
     )

@@ -3,6 +3,8 @@
 No sockets here (``conformance.xks.server`` owns them). Check order: route (404
 InvalidUriPathException, 405) -> SigV4 (401) -> JSON and field validation (400) -> key
 lookup (404) -> key state (400 InvalidState) -> key usage (400 InvalidKeyUsage) -> crypto.
+Permitted variants (``conformance.xks.variants``) set a few seams of this path through
+``self.behaviour``; faults break it.
 
 >>> from conformance.xks.config import FakeProxyConfig
 >>> app = FakeXksApplication(FakeProxyConfig())
@@ -33,6 +35,7 @@ from conformance.xks.config import Credential, EkmNode, FakeKey, FakeProxyConfig
 from conformance.xks.faults import SLOW_FAULT_DELAY_SECONDS
 from conformance.xks.protocol import XksError
 from conformance.xks.sigv4 import SignatureError, verify_request
+from conformance.xks.variants import HealthCache, behaviour_for
 
 logger = logging.getLogger("conformance.xks.proxy")
 
@@ -48,6 +51,8 @@ class HttpRequest:
     target: str
     headers: tuple[tuple[str, str], ...] = field(repr=False)  # Authorization
     body: bytes = field(repr=False)
+    #: rank of the connection among those that have sent requests, oldest first
+    connection_rank: int = field(default=0, repr=False)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))  # Hypothesis would otherwise print every field
@@ -81,12 +86,20 @@ class FakeXksApplication:
         self.config = config
         self.faults = config.faults
         self._clock = clock
+        self.behaviour = behaviour_for(config.variants)
+        self._keys = {key.key_id: key for key in (*config.keys, *self.behaviour.extra_keys)}
+        #: the cache of ``health_cached_60s`` (None without it); ``elapse`` ages it
+        self.health_cache = (
+            HealthCache(self.behaviour.health_cache_seconds)
+            if self.behaviour.health_cache_seconds
+            else None
+        )
         #: how the ``slow`` fault waits; replaceable so tests can observe it
         self.sleep: Callable[[float], None] = time.sleep
         self._key_material = {
             (tenant.uri_prefix, key.key_id): os.urandom(32)
             for tenant in config.tenants
-            for key in config.keys
+            for key in self._keys.values()
         }
         self._fleet_lock = threading.Lock()
         self._fleet: tuple[EkmNode, ...] = config.ekm_fleet
@@ -113,6 +126,8 @@ class FakeXksApplication:
             max_metadata_bytes=64 if "oversized_metadata" in self.faults else 20,
             max_ciphertext_bytes=protocol.MAX_CIPHERTEXT_BYTES
             + (aead.TAG_BYTES if "ciphertext_length_mismatch" in self.faults else 0),
+            refuse_empty_request_id=self.behaviour.refuse_empty_request_id,
+            uuid_request_ids="request_id_validated" in self.faults,
         )
 
     # ----------------------------------------------------------------- configuration state
@@ -158,17 +173,32 @@ class FakeXksApplication:
         """Answer one request; never raises."""
         started = time.perf_counter()
         operation, request_id = "-", "-"
+        limit = self.behaviour.throttle_connections
         try:
+            if limit is not None and request.connection_rank >= limit:
+                raise XksError("ThrottlingException", "too many connections for this tenant")
+            early = self.behaviour.authenticate_before_routing
+            if early:
+                self._authenticate(request, self._tenant_by_prefix(request.path))
             tenant_index, operation, key_id = self._route(request)
             tenant = self.config.tenants[tenant_index]
-            self._authenticate(request, tenant)
+            body: dict[str, Any] = {}
+            parsed: Any = None
+            if self.behaviour.validate_before_authenticating:
+                body = self._json_body(request)
+                parsed = self._parse(operation, body)
+            if not early:
+                self._authenticate(request, tenant)
             if operation == "health" and "health_requires_authz" in self.faults:
                 raise XksError("AccessDeniedException", "secondary authorization denied")
-            body = self._json_body(request)
+            if parsed is None:
+                body = self._json_body(request)
             metadata = body.get("requestMetadata")
             if isinstance(metadata, dict):
                 request_id = str(metadata.get("kmsRequestId", "-"))
-            response = self._dispatch(operation, tenant, key_id, body)
+            if parsed is None:
+                parsed = self._parse(operation, body)
+            response = self._dispatch(operation, tenant, key_id, body, parsed)
         except XksError as error:
             response = self._error(error)
         except Exception:  # a bug in the fake must not kill the connection thread
@@ -203,6 +233,16 @@ class FakeXksApplication:
             protocol.check_key_id(key_id)
         return int(index), str(operation), key_id
 
+    def _tenant_by_prefix(self, path: str) -> Tenant:
+        """``prefix_auth_before_routing``: the tenant whose prefix precedes ``/kms/xks/``;
+        a request for any other prefix cannot be authenticated (401)."""
+        cut = path.find("/kms/xks/")
+        prefix = path[:cut] if cut >= 0 else None
+        for tenant in self.config.tenants:
+            if tenant.uri_prefix == prefix:
+                return tenant
+        raise XksError("AuthenticationFailedException", "no credentials for this URI prefix")
+
     def _authenticate(self, request: HttpRequest, tenant: Tenant) -> None:
         if "signature_not_checked" in self.faults:
             return
@@ -230,23 +270,49 @@ class FakeXksApplication:
             raise protocol.validation_error("body", "must be a JSON object")
         return body
 
+    def _parse(self, operation: str, body: Mapping[str, Any]) -> Any:
+        if operation == "health":
+            return protocol.parse_health_request(body, self._strict)
+        if operation == "metadata":
+            return protocol.parse_metadata_request(body, self._strict)
+        if operation == "encrypt":
+            return protocol.parse_encrypt_request(body, self._strict)
+        return protocol.parse_decrypt_request(body, self._strict)
+
     def _dispatch(
-        self, operation: str, tenant: Tenant, key_id: str, body: Mapping[str, Any]
+        self, operation: str, tenant: Tenant, key_id: str, body: Mapping[str, Any], parsed: Any
     ) -> HttpResponse:
         if operation == "health":
-            protocol.parse_health_request(body, self._strict)
             return self._ok(self._health())
+        if self.behaviour.known_principals is not None:
+            self._key(key_id)  # 404 for an unknown key comes before the policy, as in REF
+            self._authorize(operation, body)
         if operation == "metadata":
-            protocol.parse_metadata_request(body, self._strict)
             return self._ok(self._metadata(self._key(key_id)))
         if operation == "encrypt":
-            encrypt = protocol.parse_encrypt_request(body, self._strict)
-            return self._ok(self._encrypt(tenant, key_id, encrypt))
-        decrypt = protocol.parse_decrypt_request(body, self._strict)
-        return self._ok(self._decrypt(tenant, key_id, decrypt))
+            return self._ok(self._encrypt(tenant, key_id, parsed))
+        return self._ok(self._decrypt(tenant, key_id, parsed))
+
+    def _authorize(self, operation: str, body: Mapping[str, Any]) -> None:
+        """``key_arn_authorization``: the principal must be known for the kmsKeyArn (for
+        GetKeyMetadata, which has no kmsKeyArn, for any key ARN of the policy)."""
+        policy = self.behaviour.known_principals or {}
+        metadata = body.get("requestMetadata") or {}
+        principal = metadata.get("awsPrincipalArn")
+        if operation == "metadata":
+            allowed = any(principal in principals for principals in policy.values())
+        else:
+            allowed = principal in policy.get(str(metadata.get("kmsKeyArn")), frozenset())
+        if not allowed:
+            raise XksError("AccessDeniedException", "the policy does not know this principal")
 
     # ------------------------------------------------------------------ operations
     def _health(self) -> dict[str, Any]:
+        if self.health_cache is not None and "stale_health" not in self.faults:
+            return self.health_cache.get(self._health_report)
+        return self._health_report()
+
+    def _health_report(self) -> dict[str, Any]:
         fleet = self.config.ekm_fleet if "stale_health" in self.faults else self.ekm_fleet
         if "shallow_health" in self.faults:
             fleet = (EkmNode("slot-0", "SoftHSM", "ACTIVE"),)
@@ -267,7 +333,7 @@ class FakeXksApplication:
         return report
 
     def _key(self, key_id: str) -> FakeKey:
-        key = self.config.key(key_id)
+        key = self._keys.get(key_id)
         if key is None:
             raise XksError("KeyNotFoundException", "no external key with this id")
         if all(node.health_status == "UNAVAILABLE" for node in self.ekm_fleet):
@@ -277,7 +343,7 @@ class FakeXksApplication:
     def _metadata(self, key: FakeKey) -> dict[str, Any]:
         return {
             "keySpec": "RSA_0" if "wrong_key_spec" in self.faults else "AES_256",
-            "keyUsage": list(key.usages),
+            "keyUsage": list(dict.fromkeys((*key.usages, *self.behaviour.extra_usages))),
             "keyStatus": "ENABLED" if key.enabled else "DISABLED",
         }
 
@@ -293,7 +359,7 @@ class FakeXksApplication:
 
     def _hsm_aad(self, aad: bytes | None, metadata: bytes | None) -> bytes:
         bound = None if "unbound_metadata" in self.faults else metadata
-        if "aad_hashed" in self.faults:
+        if "aad_hashed" in self.faults or self.behaviour.aad_encoding == "reference":
             return aead.reference_proxy_hsm_aad(aad, bound)
         return aead.hsm_aad(aad, bound)
 
@@ -303,7 +369,7 @@ class FakeXksApplication:
         usages = ("ENCRYPT", "DECRYPT") if request.cdiv_requested else ("ENCRYPT",)
         key = self._usable_key(key_id, *usages)
         material = self._key_material[(tenant.uri_prefix, key.key_id)]
-        metadata = self.config.ciphertext_metadata
+        metadata = self.behaviour.metadata_for_encrypt(self.config.ciphertext_metadata)
         if "oversized_metadata" in self.faults:
             metadata = _OVERSIZED_METADATA
         iv = None
@@ -311,6 +377,8 @@ class FakeXksApplication:
             iv = bytes(aead.IV_BYTES)
         elif "wrong_iv_length" in self.faults:
             iv = os.urandom(8)
+        elif self.behaviour.iv_bytes != aead.IV_BYTES:
+            iv = os.urandom(self.behaviour.iv_bytes)
         associated = self._hsm_aad(request.aad, metadata)
         sealed = aead.seal(material, request.plaintext, associated, iv)
         ciphertext = sealed.ciphertext
@@ -375,13 +443,25 @@ class FakeXksApplication:
         return base64.b64encode(data).decode()
 
     def _ok(self, payload: Mapping[str, Any]) -> HttpResponse:
-        body = json.dumps(payload, separators=(",", ":")).encode()
+        body = json.dumps(self._with_extra_field(payload), separators=(",", ":")).encode()
         if "invalid_json_responses" in self.faults:
             body = body[:-1]
         return HttpResponse(200, body)
 
+    def _with_extra_field(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        extra = self.behaviour.extra_field
+        return {**payload, extra[0]: extra[1]} if extra else dict(payload)
+
     def _error(self, error: XksError) -> HttpResponse:
         name, status, message = error.error_name, error.status, error.message
+        if (
+            self.behaviour.oversize_status == "UnsupportedOperationException"
+            and isinstance(error, protocol.SizeLimitError)
+            and error.field in ("plaintext", "additionalAuthenticatedData", "ciphertext")
+        ):
+            name, status = "UnsupportedOperationException", 501
+        if not self.behaviour.error_message:
+            message = ""
         if "wrong_status_codes" in self.faults and status == 400:
             status = 401
         if "wrong_status_codes" in self.faults and name == "KeyNotFoundException":
@@ -403,7 +483,7 @@ class FakeXksApplication:
                 if ("bad_error_message" not in self.faults)
                 else message
             )
-        response = HttpResponse(status, json.dumps(payload).encode())
+        response = HttpResponse(status, json.dumps(self._with_extra_field(payload)).encode())
         if status == 405:
             response.headers.append(("Allow", "POST"))
         return response

@@ -126,7 +126,8 @@ CERT_VARIANTS = ("valid", "expired", "wrong_hostname", "untrusted_ca")
 
 @dataclass(frozen=True)
 class FakeProxyConfig:
-    """Everything the fake proxy needs; ``faults`` names entries of ``FAULTS``.
+    """Everything the fake proxy needs; ``faults`` names entries of ``FAULTS``, ``variants``
+    entries of ``VARIANTS`` (permitted behaviours, ``conformance.xks.variants``).
 
     ``cert_variant`` follows the TLS faults when left at "valid" (``expired_cert`` selects
     "expired", and so on). ``read_timeout`` bounds how long a connection may stay silent.
@@ -147,6 +148,7 @@ class FakeProxyConfig:
     ekm_vendor: str = "kscheck"
     ciphertext_metadata: bytes | None = b"key_version=1"
     faults: frozenset[str] = frozenset()
+    variants: frozenset[str] = frozenset()
     cert_variant: str = "valid"
     mtls: bool = False
     host: str = "127.0.0.1"
@@ -157,6 +159,9 @@ class FakeProxyConfig:
 
     def __post_init__(self) -> None:
         validate_fault_names(self.faults)
+        from conformance.xks.variants import validate_variant_names  # it imports FakeKey
+
+        validate_variant_names(self.variants)
         if self.cert_variant not in CERT_VARIANTS:
             raise ValueError(f"cert_variant {self.cert_variant!r}: one of {CERT_VARIANTS}")
         if not self.tenants:

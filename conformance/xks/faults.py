@@ -185,6 +185,12 @@ _CATALOG: tuple[Fault, ...] = (
         "validation",
     ),
     Fault(
+        "request_id_validated",
+        "a kmsRequestId that is not a UUID gives 400 ValidationException",
+        "parsers typing kmsRequestId as a UUID because KMS always sends one [SPEC §2]",
+        "validation",
+    ),
+    Fault(
         "request_metadata_not_required",
         "requests without requestMetadata are served",
         "toyxks/yxks ignore requestMetadata; TC expects ValidationException [TC]",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -98,6 +99,8 @@ class XksError(Exception):
 class SizeLimitError(XksError):
     """A 400 ValidationException for an input above the size this proxy supports."""
 
+    field = ""
+
 
 def validation_error(field: str, rule: str) -> XksError:
     """A 400 ValidationException whose message names the field and the broken rule."""
@@ -106,7 +109,10 @@ def validation_error(field: str, rule: str) -> XksError:
 
 def size_error(field: str, max_bytes: int) -> SizeLimitError:
     """A :class:`SizeLimitError` naming the field and its limit."""
-    return SizeLimitError("ValidationException", f"{field}: at most {max_bytes} bytes once decoded")
+    message = f"{field}: at most {max_bytes} bytes once decoded"
+    error = SizeLimitError("ValidationException", message)
+    error.field = field
+    return error
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,8 @@ class Strictness:
     reject_unknown_operations: bool = False
     max_metadata_bytes: int = MAX_METADATA_BYTES
     max_ciphertext_bytes: int = MAX_CIPHERTEXT_BYTES
+    refuse_empty_request_id: bool = False
+    uuid_request_ids: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,6 +213,10 @@ def _request_metadata(
     for name in (*_RM_REQUIRED[operation], *_RM_OPTIONAL[operation]):
         if name in rm and not isinstance(rm[name], str):
             raise validation_error(f"requestMetadata.{name}", "must be a string")
+    if strict.refuse_empty_request_id and rm.get("kmsRequestId") == "":
+        raise validation_error("requestMetadata.kmsRequestId", "required (empty)")
+    if strict.uuid_request_ids and not _is_uuid(rm.get("kmsRequestId")):
+        raise validation_error("requestMetadata.kmsRequestId", "must be a UUID")
     if strict.reject_unknown_fields:
         known = {*_RM_REQUIRED[operation], *_RM_OPTIONAL[operation]}
         unknown = sorted(set(rm) - known)
@@ -214,6 +226,14 @@ def _request_metadata(
     if strict.reject_unknown_operations and kms_operation not in KNOWN_KMS_OPERATIONS[operation]:
         raise validation_error("requestMetadata.kmsOperation", "unknown operation")
     return str(rm.get("kmsRequestId", "")), kms_operation
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def _check_top_level(operation: str, body: Mapping[str, Any], strict: Strictness) -> None:

@@ -37,6 +37,7 @@ from conformance.xks.app import FakeXksApplication, HttpRequest, HttpResponse
 from conformance.xks.certs import CertificateSet, make_certificates
 from conformance.xks.config import Credential, EkmNode, FakeProxyConfig, Tenant
 from conformance.xks.faults import validate_fault_names
+from conformance.xks.variants import validate_variant_names
 
 logger = logging.getLogger("conformance.xks.proxy")
 
@@ -108,7 +109,13 @@ class _ProxyRequestHandler(BaseHTTPRequestHandler):
         parts = urlsplit(target)
         if parts.scheme:  # absolute-form request target (RFC 9112 §3.2.2)
             target = parts.path + (f"?{parts.query}" if parts.query else "")
-        request = HttpRequest(self.command, target, tuple(self.headers.items()), body)
+        request = HttpRequest(
+            self.command,
+            target,
+            tuple(self.headers.items()),
+            body,
+            connection_rank=self.server.connection_rank(self.request),
+        )
         app = self.server.app
         if app is None:
             self._write(_json_error(404, "InvalidUriPathException", "not an XKS API server"))
@@ -164,6 +171,8 @@ class _ProxyHttpServer(ThreadingHTTPServer):
         self.client_subject = client_subject
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        #: connections that have sent an HTTP request, oldest first (see connection_rank)
+        self._clients: dict[socket.socket, None] = {}
         super().__init__(address, handler)
 
     def get_request(self) -> tuple[socket.socket, Any]:
@@ -190,9 +199,16 @@ class _ProxyHttpServer(ThreadingHTTPServer):
         if self.client_subject not in names:
             raise ssl.SSLError("client certificate subject does not match")
 
+    def connection_rank(self, connection: socket.socket) -> int:
+        """0 for the longest-open connection that has sent a request, 1 for the next..."""
+        with self._connections_lock:
+            self._clients.setdefault(connection, None)
+            return list(self._clients).index(connection)
+
     def shutdown_request(self, request: Any) -> None:
         with self._connections_lock:
             self._connections.discard(request)
+            self._clients.pop(request, None)
         super().shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -293,11 +309,23 @@ class RunningProxy:
         self.disabled_key_id = self.key_ids["disabled"]
 
     def __repr__(self) -> str:
-        return f"RunningProxy({self.base_url!r}, faults={sorted(self.config.faults)!r})"
+        variants = f", variants={sorted(self.variants)!r}" if self.variants else ""
+        return f"RunningProxy({self.base_url!r}, faults={sorted(self.config.faults)!r}{variants})"
 
     @property
     def faults(self) -> frozenset[str]:
         return self.config.faults
+
+    @property
+    def variants(self) -> frozenset[str]:
+        """The permitted variants switched on (``conformance.xks.variants``)."""
+        return self.config.variants
+
+    def let_health_cache_age(self, seconds: float) -> None:
+        """Move the health cache's clock forward (``health_cached_60s``; else a no-op), so
+        a check can see the cache expire without waiting for it."""
+        if self.app.health_cache is not None:
+            self.app.health_cache.elapse(seconds)
 
     @property
     def api_root(self) -> str:
@@ -384,15 +412,17 @@ def start_fake_proxy(
     config: FakeProxyConfig | None = None,
     *,
     faults: Iterable[str] = (),
+    variants: Iterable[str] = (),
     cert_dir: str | Path | None = None,
     certificates: CertificateSet | None = None,
     **overrides: Any,
 ) -> RunningProxy:
     """Start the fake proxy on 127.0.0.1 and return it running.
 
-    ``faults`` are added to ``config.faults``; ``overrides`` replace config fields
-    (e.g. ``port=8443``, ``mtls=True``; the ``mtls_not_enforced`` fault turns mTLS on).
-    Certificates come from ``certificates``, else are made in ``cert_dir``, else in a
+    ``faults`` are added to ``config.faults`` and ``variants`` to ``config.variants``
+    (unknown or contradictory variant names raise ``ValueError``); ``overrides`` replace
+    config fields (e.g. ``port=8443``, ``mtls=True``; the ``mtls_not_enforced`` fault turns
+    mTLS on). Certificates come from ``certificates``, else are made in ``cert_dir``, else in a
     temporary directory removed on stop.
 
     >>> with start_fake_proxy(faults=["slow"]) as proxy:
@@ -403,7 +433,8 @@ def start_fake_proxy(
     chosen = validate_fault_names([*base.faults, *faults])
     if "mtls_not_enforced" in chosen:  # the fault only means something with mTLS configured
         overrides.setdefault("mtls", True)
-    config = dataclasses.replace(base, faults=chosen, **overrides)
+    permitted = validate_variant_names([*base.variants, *variants])
+    config = dataclasses.replace(base, faults=chosen, variants=permitted, **overrides)
     owned: Path | None = None
     server: _ProxyHttpServer | None = None
     try:  # a failure half-way (port in use, bad cert dir) must not leak sockets or temp files

@@ -151,6 +151,12 @@ EXPECTATIONS: dict[str, Expect] = {
     "unknown_kms_operation_rejected": Expect(FAIL, _ids("VAL-008")),
     "unknown_fields_rejected": Expect(FAIL, _ids("VAL-009")),
     "request_metadata_not_required": Expect(FAIL, _ids("VAL-001")),
+    "request_id_validated": Expect(
+        FAIL,
+        _ids("VAL-010"),
+        _ids("HTTP-004"),
+        "the bare HTTP/1.1 check sends kmsRequestId 'kscheck-raw', not a UUID",
+    ),
     "wrong_key_spec": Expect(FAIL, _ids("META-002")),
     "stale_health": Expect(
         NON_STRICT,

@@ -175,6 +175,12 @@ def unknown_operation(proxy: RunningProxy) -> int:
         return xks.get_key_metadata("foo", "SomeFutureOperation").status
 
 
+def non_uuid_request_id(proxy: RunningProxy) -> int:
+    with client_of(proxy) as xks:
+        body = {"requestMetadata": key_metadata("DescribeKey") | {"kmsRequestId": "req-1"}}
+        return xks.raw("POST", "keys/foo/metadata", body).status
+
+
 def unknown_fields(proxy: RunningProxy) -> int:
     body = {
         "requestMetadata": key_metadata("Encrypt") | {"futureField": "x"},
@@ -323,6 +329,7 @@ EXPECTATIONS: dict[str, Expectation] = {
     ),
     "unknown_kms_operation_rejected": Expectation(unknown_operation, OK, 400),
     "unknown_fields_rejected": Expectation(unknown_fields, OK, 400),
+    "request_id_validated": Expectation(non_uuid_request_id, OK, 400),
     "request_metadata_not_required": Expectation(empty_health_body_status, 400, OK),
     "wrong_key_spec": Expectation(key_spec, "AES_256", "RSA_0"),
     "stale_health": Expectation(fleet_after_outage, ["UNAVAILABLE"], ["ACTIVE", "ACTIVE"]),

@@ -75,10 +75,22 @@ def aad_bytes(aad: Payload | None) -> bytes | None:
     return None if aad is None else aad.data
 
 
-def valid_key_ids() -> st.SearchStrategy[str]:
-    """Key ids of the valid format (1-128 chars of A-Za-z0-9._-)."""
-    alphabet = st.sampled_from("ABCXYZabcxyz0189._-")
-    return st.text(alphabet, min_size=1, max_size=128).filter(lambda s: s not in (".", ".."))
+#: The start of every generated unknown key id: no vendor key is named like this, so an
+#: "unknown" id can never be a real key of the proxy under test (ids are case-sensitive and
+#: may be as short as one character, so short random ids could be).
+UNKNOWN_KEY_ID_PREFIX = "kscheck-no-such-key-"
+
+
+def unknown_key_ids() -> st.SearchStrategy[str]:
+    """Well-formed key ids (1-128 chars of A-Za-z0-9._-) that cannot be a vendor's key:
+    ``kscheck-no-such-key-<uuid hex>`` plus up to 76 more characters of the alphabet.
+
+    >>> from hypothesis import find
+    >>> find(unknown_key_ids(), lambda k: True).startswith(UNKNOWN_KEY_ID_PREFIX)
+    True
+    """
+    tail = st.text(st.sampled_from("ABCXYZabcxyz0189._-"), max_size=76)
+    return st.builds(lambda u, t: f"{UNKNOWN_KEY_ID_PREFIX}{u.hex}{t}", st.uuids(), tail)
 
 
 def invalid_key_ids() -> st.SearchStrategy[str]:
@@ -117,5 +129,12 @@ def kms_operations_unknown() -> st.SearchStrategy[str]:
 
 
 def opaque_request_ids() -> st.SearchStrategy[str]:
-    """kmsRequestId values: any string, the proxy must not validate them."""
-    return st.one_of(st.uuids().map(str), st.text(min_size=0, max_size=100))
+    """Non-empty kmsRequestId values the proxy must not validate: UUIDs (also upper case),
+    any text, and long strings. The empty string is apart (XKS-VAL-014): refusing an empty
+    required string as missing is a fair reading of the spec."""
+    return st.one_of(
+        st.uuids().map(str),
+        st.uuids().map(lambda u: str(u).upper()),
+        st.text(min_size=1, max_size=100),
+        st.text(st.characters(codec="ascii"), min_size=200, max_size=1000),
+    )
