@@ -154,6 +154,10 @@ def validate(args: argparse.Namespace) -> None:
         validate_fault_names(args.fault)
     except UnknownFaultError as error:
         raise UsageError(f"--fault: {error}") from None
+    try:
+        validate_variant_names(args.variant)
+    except ValueError as error:  # unknown names, or a set that contradicts itself
+        raise UsageError(f"--variant: {error}") from None
 
 
 def execute(args: argparse.Namespace) -> int:
