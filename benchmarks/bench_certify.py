@@ -19,7 +19,7 @@ from typing import Any
 
 from conformance.commands.certify import CHECKS_DIRECTORY, _hypothesis_profile
 from conformance.pytest_plugin import OUTCOMES_KEY, XKS_TARGET_KEY
-from conformance.spec.xks_target import TC_DEFAULTS, target_from_running_proxy
+from conformance.targets.xks import TC_DEFAULTS, target_from_running_proxy
 from conformance.xks.server import start_fake_proxy
 
 

@@ -28,12 +28,11 @@ SKIPPED "not reached".
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -42,12 +41,7 @@ from conformance.report.evidence import EvidenceLog, recording
 from conformance.report.grading import grade_check
 from conformance.report.outcomes import CheckOutcome, Outcome, UnsupportedByTarget
 from conformance.spec.requirements import registry
-from conformance.spec.xks_target import (
-    XksTarget,
-    target_from_env,
-    target_from_mapping,
-    target_from_running_proxy,
-)
+from conformance.targets.xks import XksTarget, chosen_xks_target, target_from_mapping
 
 if TYPE_CHECKING:
     from conformance.targets.factory import PreparedTarget
@@ -217,8 +211,8 @@ def _violation_text(check: CheckOutcome) -> str:
 
 @pytest.fixture(scope="session")
 def xks_target(pytestconfig: pytest.Config) -> Iterator[XksTarget]:
-    """The XKS proxy under test: given by ``kscheck certify``, by ``--xks-target``, by the
-    official test client's environment variables, or else a fake proxy started here."""
+    """The XKS proxy under test: given by ``kscheck certify``, by ``--xks-target``, or chosen
+    like certify chooses (the official test client's variables, else a fake proxy)."""
     given = pytestconfig.stash.get(XKS_TARGET_KEY, None)
     if given is not None:
         yield given
@@ -227,16 +221,5 @@ def xks_target(pytestconfig: pytest.Config) -> Iterator[XksTarget]:
     if path:
         yield target_from_mapping(json.loads(Path(path).read_text()))
         return
-    if os.environ.get("XKS_PROXY_HOST"):
-        yield target_from_env(os.environ)
-        return
-    with _fake_proxy(pytestconfig.getoption("--xks-fault")) as proxy:
-        yield target_from_running_proxy(proxy)
-
-
-@contextlib.contextmanager
-def _fake_proxy(faults: list[str]) -> Iterator[Any]:
-    from conformance.xks.server import start_fake_proxy  # the fake is only needed here
-
-    with start_fake_proxy(faults=faults) as proxy:
-        yield proxy
+    with chosen_xks_target(os.environ, faults=pytestconfig.getoption("--xks-fault")) as target:
+        yield target

@@ -48,13 +48,13 @@ from conformance.session import (
     signals_interrupt,
 )
 from conformance.spec.xks_requirements import XKS_REQUIREMENTS
-from conformance.spec.xks_target import (
+from conformance.targets.preflight import TLS_FAILURE, http_preflight
+from conformance.targets.xks import (
     XksTarget,
     XksTargetError,
+    chosen_xks_target,
     target_from_env,
-    target_from_running_proxy,
 )
-from conformance.targets.preflight import TLS_FAILURE, http_preflight
 
 #: flag dest -> (official test client variable or None, help)
 TARGET_FLAGS: dict[str, tuple[str | None, str]] = {
@@ -158,17 +158,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--quiet", action="store_true", help="no progress line")
 
 
-def _external_target(args: argparse.Namespace, env: Mapping[str, str]) -> XksTarget:
+def _merged_environment(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, str]:
+    """The official client's variables, overridden by the flags that mirror them."""
     merged = dict(env)
     for dest, (name, _) in TARGET_FLAGS.items():
         value = getattr(args, dest)
         if value is not None and name is not None:
             merged[name] = value
-    if "SIGV4_ACCESS_KEY_ID" not in merged or "SIGV4_SECRET_ACCESS_KEY" not in merged:
-        missing = [n for n in ("SIGV4_ACCESS_KEY_ID", "SIGV4_SECRET_ACCESS_KEY") if n not in merged]
-        raise UsageError(f"{' and '.join(missing)}: required for an external proxy")
-    second_secret = args.second_secret_access_key or env.get("SECOND_SIGV4_SECRET_ACCESS_KEY")
-    extra: dict[str, Any] = {
+    return merged
+
+
+def _external_inputs(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, Any]:
+    """The inputs of an external target beyond the official client's variables."""
+    return {
         "disabled_key_id": args.disabled_key_id,
         "ca_bundle": args.ca_bundle,
         "client_cert": args.client_cert,
@@ -178,11 +180,19 @@ def _external_target(args: argparse.Namespace, env: Mapping[str, str]) -> XksTar
         "wrong_subject_client_cert": args.wrong_subject_client_cert,
         "wrong_subject_client_key": args.wrong_subject_client_key,
         "second_access_key_id": args.second_access_key_id,
-        "second_secret_access_key": second_secret,
+        "second_secret_access_key": args.second_secret_access_key
+        or env.get("SECOND_SIGV4_SECRET_ACCESS_KEY"),
         "ping_url": args.ping_url,
     }
+
+
+def _external_target(args: argparse.Namespace, env: Mapping[str, str]) -> XksTarget:
+    merged = _merged_environment(args, env)
+    if "SIGV4_ACCESS_KEY_ID" not in merged or "SIGV4_SECRET_ACCESS_KEY" not in merged:
+        missing = [n for n in ("SIGV4_ACCESS_KEY_ID", "SIGV4_SECRET_ACCESS_KEY") if n not in merged]
+        raise UsageError(f"{' and '.join(missing)}: required for an external proxy")
     try:
-        return target_from_env(merged, **extra)
+        return target_from_env(merged, **_external_inputs(args, env))
     except XksTargetError as exc:
         raise UsageError(f"{_input_name(exc.field_name)}: {exc.rule}") from None
 
@@ -219,27 +229,20 @@ def _has_external_inputs(args: argparse.Namespace, env: Mapping[str, str]) -> bo
 
 @contextlib.contextmanager
 def _target(args: argparse.Namespace, env: Mapping[str, str]) -> Iterator[XksTarget]:
-    if _wants_external(args, env):
-        if args.fault:
-            raise UsageError("--fault: only for the built-in fake proxy (no XKS_PROXY_HOST)")
-        if args.variant:
-            raise UsageError("--variant: only for the built-in fake proxy (no XKS_PROXY_HOST)")
-        yield _external_target(args, env)
-        return
-    from conformance.xks.faults import UnknownFaultError
-    from conformance.xks.server import start_fake_proxy
-    from conformance.xks.variants import validate_variant_names
-
+    external = _wants_external(args, env)
+    merged = _merged_environment(args, env) if external else dict(env)
+    extra = _external_inputs(args, env) if external else {}
     try:
-        variants = validate_variant_names(args.variant)
-    except ValueError as exc:  # unknown names, or a set that contradicts itself
-        raise UsageError(f"--variant: {exc}") from None
-    try:
-        proxy = start_fake_proxy(faults=args.fault, variants=variants, mtls=not args.no_mtls)
-    except UnknownFaultError as exc:
-        raise UsageError(f"--fault: {exc}") from None
-    with proxy:
-        yield target_from_running_proxy(proxy)
+        with chosen_xks_target(
+            merged,
+            extra=extra,
+            faults=args.fault,
+            variants=args.variant,
+            mtls=not args.no_mtls,
+        ) as target:
+            yield target
+    except XksTargetError as exc:
+        raise UsageError(f"{_input_name(exc.field_name)}: {exc.rule}") from None
 
 
 def _reproduce_command(args: argparse.Namespace, target: XksTarget, external: bool) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from certify_runs import CertifyRun
 
-from conformance.spec.xks_target import TC_DEFAULTS
+from conformance.targets.xks import TC_DEFAULTS
 from conformance.xks.faults import FAULTS
 from conformance.xks.variants import VARIANTS, maximal_compatible_set
 

@@ -28,7 +28,7 @@ from conformance.report.results_json import render_results_json
 from conformance.report.run import build_run_record
 from conformance.spec.requirements import Level, Requirement
 from conformance.spec.xks_requirements import xks_requirement
-from conformance.spec.xks_target import TC_DEFAULTS, XksTargetError, target_from_env
+from conformance.targets.xks import TC_DEFAULTS, XksTargetError, target_from_env
 from conformance.xks.sigv4 import verify_request
 
 

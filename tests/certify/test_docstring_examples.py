@@ -11,7 +11,7 @@ MODULES = (
     "conformance.profiles",
     "conformance.spec.xks_protocol",
     "conformance.spec.xks_requirements",
-    "conformance.spec.xks_target",
+    "conformance.targets.xks",
     "conformance.report.console",
     "conformance.report.grading",
     "conformance.report.junit",

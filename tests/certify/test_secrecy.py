@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from conformance.checks.xks.generators import FIXED_PLAINTEXTS, PLAINTEXT_MARKER
-from conformance.spec.xks_target import TC_DEFAULTS
+from conformance.targets.xks import TC_DEFAULTS
 from conformance.xks.config import (
     DEFAULT_URI_PREFIX,
     SECOND_URI_PREFIX,

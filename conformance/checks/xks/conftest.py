@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.checks.xks.wire import XksWire
-from conformance.spec.xks_target import XksTarget
+from conformance.targets.xks import XksTarget
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from conformance.checks.xks.bodies import (
     parse_sealed,
 )
 from conformance.checks.xks.wire import Exchange, XksWire
-from conformance.spec.xks_target import TC_DEFAULTS
+from conformance.targets.xks import TC_DEFAULTS
 
 
 def key_suffix(key_id: str, operation: str) -> str:

@@ -11,7 +11,7 @@ from conformance.checks.xks.schemas import health_problem
 from conformance.checks.xks.wire import XksWire
 from conformance.report.evidence import reached
 from conformance.spec.xks_protocol import HEALTH_KMS_OPERATIONS
-from conformance.spec.xks_target import XksTarget
+from conformance.targets.xks import XksTarget
 
 
 @pytest.mark.requirement("XKS-HEALTH-001")

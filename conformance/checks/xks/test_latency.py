@@ -30,7 +30,7 @@ from conformance.checks.xks.wire import (
 from conformance.report.evidence import reached
 from conformance.report.outcomes import RequirementViolation
 from conformance.spec.xks_protocol import KMS_TIMEOUT_SECONDS, RECOMMENDED_LATENCY_SECONDS
-from conformance.spec.xks_target import XksTarget
+from conformance.targets.xks import XksTarget
 
 SAMPLES_PER_OPERATION = 100
 MEASURE_BUDGET_SECONDS = 20.0

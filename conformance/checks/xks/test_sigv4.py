@@ -18,7 +18,7 @@ from conformance.checks.xks.bodies import (
 )
 from conformance.checks.xks.flows import key_suffix
 from conformance.checks.xks.wire import Exchange, XksWire, now_utc
-from conformance.spec.xks_target import XksTarget
+from conformance.targets.xks import XksTarget
 
 AUTH_FAILED = "AuthenticationFailedException"
 OPERATIONS = ("health", "metadata", "encrypt", "decrypt")

@@ -25,7 +25,7 @@ from conformance.checks.xks.tls_probes import (
 from conformance.checks.xks.wire import XksWire
 from conformance.report.evidence import reached
 from conformance.report.outcomes import RequirementViolation
-from conformance.spec.xks_target import ClientCertificate, XksTarget
+from conformance.targets.xks import ClientCertificate, XksTarget
 
 RENEWAL_MARGIN = datetime.timedelta(days=30)
 

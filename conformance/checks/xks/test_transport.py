@@ -22,7 +22,7 @@ from conformance.checks.xks.schemas import (
 from conformance.checks.xks.wire import XksWire, http11_connection, signed_health_request
 from conformance.report.evidence import reached
 from conformance.report.outcomes import RequirementViolation
-from conformance.spec.xks_target import XksTarget
+from conformance.targets.xks import XksTarget
 
 API_SUFFIXES = ("health", "keys/{key}/metadata", "keys/{key}/encrypt", "keys/{key}/decrypt")
 

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 from cryptography.x509.oid import NameOID
 
-from conformance.spec.xks_target import ClientCertificate, XksTarget
+from conformance.targets.xks import ClientCertificate, XksTarget
 
 #: TLS 1.2 suites the spec lists (OpenSSL names).
 TLS12_SUITES = "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES256-GCM-SHA384"

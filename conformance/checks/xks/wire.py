@@ -29,7 +29,7 @@ from conformance.report.evidence import judged_step, reached
 from conformance.report.outcomes import RequirementViolation, UnsupportedByTarget
 from conformance.report.redaction import describe_json
 from conformance.spec.xks_protocol import ERROR_STATUS, api_path
-from conformance.spec.xks_target import Credential, XksTarget
+from conformance.targets.xks import Credential, XksTarget
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
 
@@ -118,7 +118,7 @@ class Exchange:
 class XksWire:
     """Sends signed (or deliberately mis-signed) requests to one target.
 
-    >>> from conformance.spec.xks_target import target_from_env
+    >>> from conformance.targets.xks import target_from_env
     >>> wire = XksWire(target_from_env({"XKS_PROXY_HOST": "localhost:1"}))
     >>> wire.path("health")
     '/example/uri/path/prefix/kms/xks/v1/health'

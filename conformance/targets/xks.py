@@ -5,7 +5,7 @@ be read from the official test client's environment variables (:func:`target_fro
 from a JSON mapping (:func:`target_from_mapping`); bad input raises :class:`XksTargetError`
 naming the field and the rule. Secrets are held in :class:`Secret`, whose repr hides them.
 
->>> from conformance.spec.xks_target import target_from_env
+>>> from conformance.targets.xks import target_from_env
 >>> t = target_from_env({"XKS_PROXY_HOST": "localhost:8443", "URI_PREFIX": "pfx"})
 >>> t.base_url, t.uri_prefix, t.key_id
 ('https://localhost:8443', '/pfx', 'foo')
@@ -15,8 +15,9 @@ Secret(***)
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -365,3 +366,43 @@ def target_from_running_proxy(proxy: Any) -> XksTarget:
         variants=tuple(sorted(getattr(proxy, "variants", ()))),
         ekm_control=EkmControl(baseline, apply, getattr(proxy, "let_health_cache_age", None)),
     )
+
+
+@contextlib.contextmanager
+def chosen_xks_target(
+    env: Mapping[str, str],
+    *,
+    extra: Mapping[str, Any] | None = None,
+    faults: Iterable[str] = (),
+    variants: Iterable[str] = (),
+    mtls: bool = True,
+) -> Iterator[XksTarget]:
+    """The one place a proxy under test is chosen, for ``kscheck certify`` and for the plugin
+    under plain pytest: the proxy the official client's variables in `env` name (with the
+    `extra` inputs of :func:`target_from_env`), or else the built-in fake proxy with these
+    faults and variants, stopped on exit. Faults and variants with an external proxy, or
+    unknown names, raise XksTargetError.
+    """
+    faults, variants = tuple(faults), tuple(variants)
+    if env.get("XKS_PROXY_HOST"):
+        if faults or variants:
+            raise XksTargetError(
+                "fault" if faults else "variant",
+                "only for the built-in fake proxy (no XKS_PROXY_HOST)",
+            )
+        yield target_from_env(env, **dict(extra or {}))
+        return
+    from conformance.xks.faults import UnknownFaultError
+    from conformance.xks.server import start_fake_proxy
+    from conformance.xks.variants import validate_variant_names
+
+    try:
+        chosen = validate_variant_names(variants)
+    except ValueError as exc:  # unknown names, or a set that contradicts itself
+        raise XksTargetError("variant", str(exc)) from None
+    try:
+        proxy = start_fake_proxy(faults=faults, variants=chosen, mtls=mtls)
+    except UnknownFaultError as exc:
+        raise XksTargetError("fault", str(exc)) from None
+    with proxy:
+        yield target_from_running_proxy(proxy)
