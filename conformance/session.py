@@ -17,6 +17,7 @@ import datetime
 import importlib.util
 import os
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -329,3 +330,30 @@ def interrupted_before_checks(signal_name: str) -> SessionResult:
         duration_seconds=0.0,
         interrupted=signal_name,
     )
+
+
+def run_command(
+    command: str,
+    body: Callable[[list[str]], int],
+    *,
+    usage_errors: tuple[type[Exception], ...] = (),
+    unreachable: tuple[type[Exception], ...] = (),
+) -> int:
+    """Run a command's `body` with SIGINT/SIGTERM turned into interruptions (the list of
+    signals seen is passed in): a usage error prints one line and returns 2, an unreachable
+    target one line and 1, and a signal that lands outside the checks 130/143."""
+    signals: list[str] = []
+    refused: tuple[type[Exception], ...] = (UsageError, *usage_errors)
+    try:
+        with signals_interrupt(signals):
+            return body(signals)
+    except refused as error:
+        print(f"kscheck {command}: {error}", file=sys.stderr)
+        return 2
+    except unreachable as error:
+        print(f"kscheck {command}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # while writing the reports: nothing more to save
+        name = signals[0] if signals else "SIGINT"
+        print(f"kscheck {command}: INTERRUPTED by {name}", file=sys.stderr)
+        return SIGNAL_EXIT.get(name, 130)

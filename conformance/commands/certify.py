@@ -38,14 +38,13 @@ from conformance.report.outcomes import CheckOutcome, Outcome
 from conformance.report.redaction import Redactor
 from conformance.report.run import RunRecord, build_run_record
 from conformance.session import (
-    SIGNAL_EXIT,
     SessionRequest,
     SessionResult,
     UsageError,
     interrupted_before_checks,
     prepare_report_dir,
     run_checks,
-    signals_interrupt,
+    run_command,
 )
 from conformance.spec.xks_requirements import XKS_REQUIREMENTS
 from conformance.targets.preflight import TLS_FAILURE, http_preflight
@@ -329,17 +328,11 @@ def execute(args: argparse.Namespace, *, stream: TextIO | None = None) -> int:
         from conformance.commands.proxy import list_variants
 
         return list_variants(out)
-    signals: list[str] = []
-    try:
-        with signals_interrupt(signals):
-            return _certify(args, os.environ, out, signals)
-    except (UsageError, XksTargetError) as exc:
-        print(f"kscheck certify: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:  # while writing the reports: nothing more to save
-        name = signals[0] if signals else "SIGINT"
-        print(f"kscheck certify: INTERRUPTED by {name}", file=sys.stderr)
-        return SIGNAL_EXIT.get(name, 130)
+    return run_command(
+        "certify",
+        lambda signals: _certify(args, os.environ, out, signals),
+        usage_errors=(XksTargetError,),
+    )
 
 
 def _certify(

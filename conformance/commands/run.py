@@ -34,14 +34,13 @@ from conformance.report.expectations import Expectations, ExpectationsError, loa
 from conformance.report.finish import decide, finish
 from conformance.report.redaction import Redactor
 from conformance.session import (
-    SIGNAL_EXIT,
     SessionRequest,
     SessionResult,
     UsageError,
     interrupted_before_checks,
     prepare_report_dir,
     run_checks,
-    signals_interrupt,
+    run_command,
 )
 from conformance.targets.aws import AwsFenceError
 from conformance.targets.base import TargetUnreachableError
@@ -160,20 +159,12 @@ def execute(args: argparse.Namespace) -> int:
         for fault in EMULATOR_FAULTS.values():
             print(f"{fault.name:<28} {fault.summary}")
         return 0
-    signals: list[str] = []
-    try:
-        with signals_interrupt(signals):
-            return _run(args, signals)
-    except (UsageError, UnknownTargetError, UnknownEmulatorFaultError, AwsFenceError) as error:
-        print(f"kscheck run: {error}", file=sys.stderr)
-        return 2
-    except TargetUnreachableError as error:
-        print(f"kscheck run: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:  # while writing the reports: nothing more to save
-        name = signals[0] if signals else "SIGINT"
-        print(f"kscheck run: INTERRUPTED by {name}", file=sys.stderr)
-        return SIGNAL_EXIT.get(name, 130)
+    return run_command(
+        "run",
+        lambda signals: _run(args, signals),
+        usage_errors=(UnknownTargetError, UnknownEmulatorFaultError, AwsFenceError),
+        unreachable=(TargetUnreachableError,),
+    )
 
 
 def _run(args: argparse.Namespace, signals: list[str]) -> int:

@@ -15,6 +15,7 @@ from conformance.checks.cks.inputs import ScenarioInputs
 from conformance.model import ReferenceModel
 from conformance.pytest_plugin import PREPARED_TARGET_KEY
 from conformance.report.outcomes import UnsupportedByTarget
+from conformance.spec.botocore_model import CUSTOM_KEY_STORE_OPERATIONS
 from conformance.targets.factory import PreparedTarget, prepare_target
 
 
@@ -30,14 +31,7 @@ def prepared(request: pytest.FixtureRequest) -> Iterator[PreparedTarget]:
 
 
 #: What a check needs when it declares nothing: the six custom key store operations.
-STORE_OPERATIONS = (
-    "CreateCustomKeyStore",
-    "DescribeCustomKeyStores",
-    "UpdateCustomKeyStore",
-    "ConnectCustomKeyStore",
-    "DisconnectCustomKeyStore",
-    "DeleteCustomKeyStore",
-)
+STORE_OPERATIONS = CUSTOM_KEY_STORE_OPERATIONS
 
 
 def needed_operations(node: pytest.Item) -> tuple[str, ...]:
