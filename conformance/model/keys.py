@@ -225,6 +225,31 @@ def plan_create_key(
     return gate.conclude(shape, rules, requirement_ids=(), response=check, on_success=on_success)
 
 
+DELETION_RULE = "CKS-KEY-011"
+
+
+@dataclass(frozen=True)
+class ScheduledDeletion:
+    """Checks ScheduleKeyDeletion's answer: the key is PendingDeletion for the asked window."""
+
+    key_id: str
+    days: int
+
+    def mismatches(self, response: Mapping[str, Any]) -> tuple[Mismatch, ...]:
+        """Why the response is not acceptable (empty when it is), under CKS-KEY-011."""
+        found = []
+        for member, want in (("KeyState", PENDING_DELETION), ("PendingWindowInDays", self.days)):
+            got = response.get(member)
+            if got is not None and got != want:  # both members are optional in the shape
+                found.append(Mismatch(DELETION_RULE, member, repr(want), repr(got)))
+        return tuple(found)
+
+    def rules_judged(self, response: Mapping[str, Any]) -> tuple[str, ...]:
+        """The scheduled key's state or window was compared (CKS-KEY-011)."""
+        shown = "KeyState" in response or "PendingWindowInDays" in response
+        return (DELETION_RULE,) if shown else ()
+
+
 def plan_schedule_key_deletion(
     world: World, state: ModelState, request: object, client_validation: bool
 ) -> Plan:
@@ -258,7 +283,10 @@ def plan_schedule_key_deletion(
         if key is not None:
             target.keys[key.key_id] = dataclasses.replace(key, state=PENDING_DELETION)
 
-    return gate.conclude(shape, rules, on_success=on_success)
+    check = None
+    if key is not None:
+        check = ScheduledDeletion(key.key_id, days if days is not None else high)
+    return gate.conclude(shape, rules, response=check, on_success=on_success)
 
 
 def effective_key_state(state: ModelState, key: KeyRecord) -> str:

@@ -21,6 +21,9 @@ PARAM_VALIDATION_ERROR = "ParamValidationError"
 VALIDATION_EXCEPTION = "ValidationException"
 """The server-side shape error KMS returns (undeclared in the botocore model)."""
 
+PRECEDENCE_RULE = "CKS-ERR-009"
+"""Several rules definitely broken at once: the error of any of them will do (OQ-21)."""
+
 SECRET_MEMBERS = frozenset({"KeyStorePassword", "RawSecretAccessKey"})
 """Member names whose values are secrets and never appear in a repr or a response."""
 
@@ -187,9 +190,10 @@ class Expectation:
     def judged_rules(self, outcome: Outcome) -> tuple[str, ...]:
         """The rules whose judgement an *accepted* `outcome` is evidence for.
 
-        An error reaches each rule that allows that error; success reaches the operation's
-        success rules, every open rule that allowed success, and whatever the response
-        check exercised on this response.
+        An error reaches each rule that allows that error, and the precedence rule
+        (CKS-ERR-009) when rules were definitely broken on several fields at once; success
+        reaches the operation's success rules, every open rule that allowed success, and
+        whatever the response check exercised on this response.
 
         >>> v = RuleVerdict("CKS-QUOTA-001", frozenset({"LimitExceededException"}))
         >>> Expectation(False, v.errors, verdicts=(v,)).judged_rules(
@@ -198,6 +202,9 @@ class Expectation:
         """
         if outcome.error is not None:
             found = [v.requirement_id for v in self.verdicts if outcome.error in v.errors]
+            broken_fields = {v.field for v in self.verdicts if not v.success_allowed}
+            if found and len(broken_fields) > 1:  # several members broken (OQ-21)
+                found.append(PRECEDENCE_RULE)
         else:
             found = [*self.success_rules]
             found += [v.requirement_id for v in self.verdicts if v.success_allowed]
