@@ -38,6 +38,7 @@ SUCCESS_RULE: Mapping[str, str] = {
     "DeleteCustomKeyStore": "CKS-STATE-003",
     "CreateKey": "CKS-KEY-012",
     "ScheduleKeyDeletion": "CKS-KEY-011",
+    "DescribeKey": "CKS-STATE-009",
 }
 
 

@@ -289,7 +289,7 @@ def test_keys_in_a_cloudhsm_store_are_symmetric_single_region_and_need_two_hsms(
         judge(model, fresh.target, "CreateKey", request)
 
 
-@pytest.mark.requirement("CKS-STATE-004", "CKS-KEY-011")
+@pytest.mark.requirement("CKS-STATE-004", "CKS-STATE-009", "CKS-KEY-011")
 def test_a_store_holding_keys_is_deleted_only_once_they_are_scheduled_for_deletion(
     fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
 ) -> None:
@@ -303,9 +303,11 @@ def test_a_store_holding_keys_is_deleted_only_once_they_are_scheduled_for_deleti
     created = judge(model, fresh.target, "CreateKey", key)
     assert created.succeeded
     key_id = str(created.response["KeyMetadata"]["KeyId"])
+    judge(model, fresh.target, "DescribeKey", {"KeyId": key_id})  # Enabled
     judge(model, fresh.target, "DisconnectCustomKeyStore", by_id(store))
     describe_all(model, fresh)
     describe_all(model, fresh)
+    judge(model, fresh.target, "DescribeKey", {"KeyId": key_id})  # Unavailable
     judge(model, fresh.target, "DeleteCustomKeyStore", by_id(store))  # holds a key
     for days in (7, 30):  # the second finds the key PendingDeletion already
         judge(
@@ -314,6 +316,7 @@ def test_a_store_holding_keys_is_deleted_only_once_they_are_scheduled_for_deleti
             "ScheduleKeyDeletion",
             {"KeyId": key_id, "PendingWindowInDays": days},
         )
+    judge(model, fresh.target, "DescribeKey", {"KeyId": key_id})  # PendingDeletion
     judge(model, fresh.target, "DeleteCustomKeyStore", by_id(store))  # only a pending key: OQ-20
     describe_all(model, fresh)
 
