@@ -145,6 +145,7 @@ def test_an_external_key_store_updates_hot_fields_while_connected_and_cold_ones_
         {**by_id, "XksProxyAuthenticationCredential": inputs.credential(host, path, 1)},
     )
     judge(model, fresh.target, UPDATE, {**by_id, "XksProxyVpcEndpointServiceOwner": "444455556666"})
+    judge(model, fresh.target, UPDATE, {**by_id, "XksProxyUriEndpoint": f"https://{host}"})
     judge(
         model,
         fresh.target,
