@@ -152,9 +152,11 @@ def entry_mismatches(store: StoreRecord, entry: Mapping[str, Any], world: World)
             )
         )
     elif state == FAILED and code not in codes - {None}:
+        # no code for a FAILED store breaks the entry rule; a wrong one, the connect's rule
+        wrong = "CKS-CONNECT-005" if store.is_xks else "CKS-CONNECT-004"
         found.append(
             Mismatch(
-                "CKS-DESCRIBE-009",
+                "CKS-DESCRIBE-009" if code is None else wrong,
                 f"{where}.ConnectionErrorCode",
                 f"one of {sorted(c for c in codes if c)}",
                 repr(code),

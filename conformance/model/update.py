@@ -162,7 +162,7 @@ def _xks_backend(
     if not proxy_fields & set(request):
         return backend.possibly(health, "OQ-24") if NAME in request else []
     if not after.is_vpc:
-        return health + _checked_with_new_values(health)
+        return _checked_with_new_values(health) + health
     found: list[RuleVerdict] = []
     if SERVICE in request:
         found += backend.partition_verdicts(world, request[SERVICE])
@@ -176,9 +176,10 @@ def _xks_backend(
 
 
 def _checked_with_new_values(health: list[RuleVerdict]) -> list[RuleVerdict]:
-    """CKS-XKS-009 objects with the proxy fault: Update checked the proxy with the new values.
+    """CKS-XKS-009 objects with the proxy fault: Update checks the proxy with the new values.
 
-    The fault's own rule (CKS-XKS-003..007) comes first and keeps the blame.
+    It comes first: an Update that is applied despite the fault skipped that check, which is
+    what this rule is about (the fault's own rule, CKS-XKS-003..007, is judged alongside).
     """
     if not health:
         return []

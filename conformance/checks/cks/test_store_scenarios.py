@@ -9,10 +9,11 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.cks.inputs import WRONG_ACCESS_KEY_ID, WRONG_SECRET, ScenarioInputs
-from conformance.checks.cks.judge import judge
+from conformance.checks.cks.judge import describe_input, judge
 from conformance.checks.cks.rule_cases import judge_member_violation
 from conformance.model import STORE_QUOTA, ProxyBehaviour, ReferenceModel
-from conformance.report.evidence import reached
+from conformance.report.evidence import judged_step, reached
+from conformance.report.outcomes import RequirementViolation
 from conformance.targets.factory import PreparedTarget
 from strategies.violations import Violation
 
@@ -33,12 +34,20 @@ def by_id(store_id: str) -> dict[str, str]:
     return {"CustomKeyStoreId": store_id}
 
 
-def no_store_left(model: ReferenceModel, target: PreparedTarget, name: str) -> None:
+def no_store_left(target: PreparedTarget, name: str) -> None:
     """After a refused Create, no store of that name exists (CKS-CREATE-008): Describe by
-    name is judged (the model holds none) and must answer not found."""
-    outcome = judge(model, target.target, "DescribeCustomKeyStores", {"CustomKeyStoreName": name})
-    if outcome.error == NOT_FOUND:
-        reached("CKS-CREATE-008")
+    name must answer not found; anything else is the refused store left behind."""
+    request = {"CustomKeyStoreName": name}
+    observation = target.target.call("DescribeCustomKeyStores", request)
+    judged_step()
+    if observation.error_code != NOT_FOUND:
+        raise RequirementViolation(
+            "CKS-CREATE-008",
+            expected=f"{NOT_FOUND} (the refused Create left no store)",
+            actual=observation.describe()[:2000],
+            input=describe_input("DescribeCustomKeyStores", request),
+        )
+    reached("CKS-CREATE-008")
 
 
 @pytest.mark.requirement(
@@ -101,8 +110,8 @@ def test_a_public_store_is_refused_when_its_proxy_fails_the_health_check(
     if spoil == "path":
         config["XksProxyUriPath"] = "/not/served/kms/xks/v1"
     assert create(model, fresh, config) is None
+    no_store_left(fresh, "refused")
     describe_all(model, fresh)
-    no_store_left(model, fresh, "refused")
 
 
 @pytest.mark.requirement("CKS-OWNER-007", "CKS-DESCRIBE-008", "CKS-DESCRIBE-002")
