@@ -224,7 +224,7 @@ def plan_create(world: World, state: ModelState, request: object, client_validat
     if refused is not None:
         return refused
     rules: list[RuleVerdict] = []
-    success_rules = ["CKS-CREATE-007"]
+    success_rules: list[str] = []  # the most specific first (they take the blame)
     store_type = clean.get("CustomKeyStoreType", HSM)
     if store_type in (HSM, XKS) and "CustomKeyStoreName" in clean:
         rules += _type_verdicts(world, clean) + grammar_verdicts(clean)
@@ -245,7 +245,7 @@ def plan_create(world: World, state: ModelState, request: object, client_validat
     return gate.conclude(
         shape,
         rules,
-        requirement_ids=tuple(success_rules),
+        requirement_ids=(*success_rules, "CKS-CREATE-007"),
         response=CreatedStoreId(frozenset(state.stores)),
         on_success=on_success,
     )

@@ -171,14 +171,22 @@ class Expectation:
     def blame(self, error: str | None) -> str:
         """The rule an unacceptable outcome (`error`, None for success) breaks: the rule that
         definitely objected when success came; the rule behind the expected errors when
-        another error came. Empty when success was due: the caller names the operation's
-        own success rule (the model does not know the operation's name).
+        another error came. When success was due and an error came: an open rule whose
+        acceptable errors these were not, else the first success rule (planners list the
+        most specific first, e.g. a permission such as CKS-UNIQ-003); empty when there is
+        none, and the caller names the operation's own success rule (the model does not
+        know the operation's name).
 
         >>> Expectation(True).blame("LimitExceededException")
         ''
+        >>> Expectation(True, success_rules=("CKS-UNIQ-003", "CKS-CREATE-007")).blame("E")
+        'CKS-UNIQ-003'
         """
         if self.success:
-            return ""
+            if error is None:
+                return ""
+            open_rules = [v.requirement_id for v in self.verdicts if v.success_allowed]
+            return (open_rules or [*self.success_rules, ""])[0]
         if error is None:
             broken = [v for v in self.verdicts if not v.success_allowed]
             if broken:

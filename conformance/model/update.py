@@ -289,10 +289,10 @@ def plan_update(world: World, state: ModelState, request: object, client_validat
     if store is not None and store.is_xks:
         after = merged_store(world, store, clean)
         sharing = permitted_sharing(state.stores.values(), after, _changed_groups(clean))
-    ids = (
-        "CKS-UPDATE-010",
-        *(("CKS-OWNER-005",) if keeps_owner else ()),
+    ids = (  # the most specific first: they take the blame for an unexpected refusal
         *((hot_rule,) if hot_while_connected else ()),
         *sharing,
+        "CKS-UPDATE-010",
+        *(("CKS-OWNER-005",) if keeps_owner else ()),
     )
     return gate.conclude(shape, rules, requirement_ids=ids, on_success=on_success)
