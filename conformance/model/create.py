@@ -235,6 +235,18 @@ def plan_create(world: World, state: ModelState, request: object, client_validat
         if "CustomKeyStoreType" not in clean:
             # accepted with CloudHSM members and no type: the type defaulted to CloudHSM
             success_rules.append("CKS-CREATE-002")
+        cluster = world.cluster(str(clean.get("CloudHsmClusterId", "")))
+        if (
+            store_type == HSM
+            and cluster
+            and clean.get("KeyStorePassword")
+            not in (
+                None,
+                cluster.kmsuser_password,
+            )
+        ):
+            # KMS is only told the password: a wrong one is accepted and fails at Connect
+            success_rules.insert(0, "CKS-HSM-006")
         rules += quota_verdicts(list(state.stores.values()))
         rules += _backend_verdicts(world, clean)
 
