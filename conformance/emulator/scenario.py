@@ -65,6 +65,7 @@ DEFAULT_SITES: tuple[ProxySite, ...] = (
     ),
     ProxySite("xks-ekm-down.kscheck.test", ProxyBehaviour.ALL_EKMS_UNAVAILABLE),
     ProxySite("xks-nowhere.kscheck.test", ProxyBehaviour.UNREACHABLE, live=False),
+    ProxySite("xks-authz.kscheck.test", ProxyBehaviour.ACCESS_DENIED, ("health_requires_authz",)),
 )
 
 DEFAULT_SERVICES: tuple[VpcEndpointService, ...] = (
@@ -84,6 +85,11 @@ DEFAULT_SERVICES: tuple[VpcEndpointService, ...] = (
     VpcEndpointService(
         "com.amazonaws.vpce.us-east-1.vpce-svc-05a4b3c2d1e0f9a8b",
         private_dns_name="xks-expired-tls.kscheck.test",
+    ),
+    VpcEndpointService(  # e.g. its load balancer spans one AZ: set up unlike KMS needs it
+        "com.amazonaws.vpce.us-east-1.vpce-svc-0c9b8a7f6e5d4c3b2",
+        private_dns_name="xks-vpc-misconfigured.kscheck.test",
+        conformant=False,
     ),
 )
 

@@ -18,7 +18,7 @@ from conformance.model import backend, gate
 from conformance.model.outcomes import VALIDATION_EXCEPTION, Mismatch, Outcome, RuleVerdict
 from conformance.model.records import HSM, PUBLIC, VPC, XKS, StoreRecord
 from conformance.model.state import ModelState, Plan
-from conformance.model.uniqueness import quota_verdicts, uniqueness_verdicts
+from conformance.model.uniqueness import permitted_sharing, quota_verdicts, uniqueness_verdicts
 from conformance.model.world import World
 from conformance.spec import botocore_model
 
@@ -123,6 +123,7 @@ def candidate_store(
         service_name=request.get(SERVICE) if vpc else None,
         service_owner=(owner or world.account_id) if vpc else None,
         owner_explicit=vpc and owner not in (None, world.account_id),  # OQ-3
+        owner_omitted=vpc and owner is None,
     )
 
 
@@ -223,12 +224,29 @@ def plan_create(world: World, state: ModelState, request: object, client_validat
     if refused is not None:
         return refused
     rules: list[RuleVerdict] = []
+    success_rules: list[str] = []  # the most specific first (they take the blame)
     store_type = clean.get("CustomKeyStoreType", HSM)
     if store_type in (HSM, XKS) and "CustomKeyStoreName" in clean:
         rules += _type_verdicts(world, clean) + grammar_verdicts(clean)
         candidate = candidate_store(world, clean, "", 0)
         changed = {"create", "name", "uri", "service", "cluster"}
         rules += uniqueness_verdicts(world, state.stores.values(), candidate, changed)
+        success_rules += permitted_sharing(state.stores.values(), candidate, changed)
+        if "CustomKeyStoreType" not in clean:
+            # accepted with CloudHSM members and no type: the type defaulted to CloudHSM
+            success_rules.append("CKS-CREATE-002")
+        cluster = world.cluster(str(clean.get("CloudHsmClusterId", "")))
+        if (
+            store_type == HSM
+            and cluster
+            and clean.get("KeyStorePassword")
+            not in (
+                None,
+                cluster.kmsuser_password,
+            )
+        ):
+            # KMS is only told the password: a wrong one is accepted and fails at Connect
+            success_rules.insert(0, "CKS-HSM-006")
         rules += quota_verdicts(list(state.stores.values()))
         rules += _backend_verdicts(world, clean)
 
@@ -239,7 +257,7 @@ def plan_create(world: World, state: ModelState, request: object, client_validat
     return gate.conclude(
         shape,
         rules,
-        requirement_ids=("CKS-CREATE-007",),
+        requirement_ids=(*success_rules, "CKS-CREATE-007"),
         response=CreatedStoreId(frozenset(state.stores)),
         on_success=on_success,
     )

@@ -27,6 +27,7 @@ from conformance.model.outcomes import (
 from conformance.model.records import FAILED, Settlement, StoreRecord
 from conformance.model.state import ModelState, Plan
 from conformance.model.world import World
+from conformance.spec import botocore_model
 
 OPERATION = "DescribeCustomKeyStores"
 EPOCH = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
@@ -88,6 +89,21 @@ def _member_rule(key: str, default: str) -> str:
     return MEMBER_RULES.get(key, default)
 
 
+def _enum(shape: str) -> frozenset[str]:
+    return frozenset(botocore_model.shape_constraint(shape).enum or ())
+
+
+def owner_rule(store: StoreRecord) -> str:
+    """The rule a VPC store's described owner is judged under: the caller's account when the
+    owner was omitted (CKS-OWNER-001) or given as the caller's own (CKS-OWNER-002, OQ-3),
+    otherwise the owner as given (CKS-OWNER-007)."""
+    if store.owner_omitted:
+        return "CKS-OWNER-001"
+    if store.is_vpc and not store.owner_explicit:
+        return "CKS-OWNER-002"
+    return "CKS-OWNER-007"
+
+
 def _field_mismatches(
     where: str,
     actual: Mapping[str, Any],
@@ -116,19 +132,31 @@ def entry_mismatches(store: StoreRecord, entry: Mapping[str, Any], world: World)
     found: list[Mismatch] = []
     state = entry.get("ConnectionState")
     if state not in states:
+        in_enum = state in _enum("ConnectionStateType")
         found.append(
             Mismatch(
-                "CKS-DESCRIBE-010",
+                "CKS-DESCRIBE-010" if in_enum else "CKS-SHAPE-021",
                 f"{where}.ConnectionState",
                 f"one of {sorted(states)}",
                 repr(state),
             )
         )
     code = entry.get("ConnectionErrorCode")
-    if state == FAILED and code not in codes - {None}:
+    if code is not None and code not in _enum("ConnectionErrorCodeType"):
         found.append(
             Mismatch(
-                "CKS-DESCRIBE-009",
+                "CKS-SHAPE-022",
+                f"{where}.ConnectionErrorCode",
+                "a ConnectionErrorCodeType value",
+                repr(code),
+            )
+        )
+    elif state == FAILED and code not in codes - {None}:
+        # no code for a FAILED store breaks the entry rule; a wrong one, the connect's rule
+        wrong = "CKS-CONNECT-005" if store.is_xks else "CKS-CONNECT-004"
+        found.append(
+            Mismatch(
+                "CKS-DESCRIBE-009" if code is None else wrong,
                 f"{where}.ConnectionErrorCode",
                 f"one of {sorted(c for c in codes if c)}",
                 repr(code),
@@ -137,7 +165,7 @@ def entry_mismatches(store: StoreRecord, entry: Mapping[str, Any], world: World)
     if state != FAILED and code is not None:
         found.append(
             Mismatch(
-                "CKS-DESCRIBE-009",
+                "CKS-STATE-008" if store.failure_cleared else "CKS-DESCRIBE-009",
                 f"{where}.ConnectionErrorCode",
                 "absent (only FAILED stores report one)",
                 repr(code),
@@ -146,7 +174,7 @@ def entry_mismatches(store: StoreRecord, entry: Mapping[str, Any], world: World)
     if not isinstance(entry.get("CreationDate"), (datetime.datetime, int, float)):
         found.append(
             Mismatch(
-                "CKS-DESCRIBE-005",
+                "CKS-DESCRIBE-005" if entry.get("CreationDate") is None else "CKS-SHAPE-023",
                 f"{where}.CreationDate",
                 "a timestamp",
                 repr(entry.get("CreationDate")),
@@ -166,18 +194,23 @@ def entry_mismatches(store: StoreRecord, entry: Mapping[str, Any], world: World)
             alternatives.setdefault(key, set()).add(value)
         if store.is_vpc and not store.owner_explicit:
             alternatives.setdefault("VpcEndpointServiceOwner", set()).add(ABSENT)  # OQ-4
-        found += _field_mismatches(
-            f"{where}.XksProxyConfiguration",
-            entry.get("XksProxyConfiguration") or {},
-            expected.get("XksProxyConfiguration") or {},
-            alternatives,
-            "CKS-DESCRIBE-007",
-        )
+        found += [
+            dataclasses.replace(m, requirement_id=owner_rule(store))
+            if m.where.endswith(".VpcEndpointServiceOwner")
+            else m
+            for m in _field_mismatches(
+                f"{where}.XksProxyConfiguration",
+                entry.get("XksProxyConfiguration") or {},
+                expected.get("XksProxyConfiguration") or {},
+                alternatives,
+                "CKS-DESCRIBE-007",
+            )
+        ]
     return found
 
 
-def entry_rules(store: StoreRecord) -> tuple[str, ...]:
-    """The rules judging one entry of `store` exercises.
+def entry_rules(store: StoreRecord, entry: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """The rules judging one entry of `store` exercises (`entry`: what was returned).
 
     >>> entry_rules(StoreRecord("cks-1", "a", "AWS_CLOUDHSM", cluster_id="c", trust_anchor="t"))
     ('CKS-DESCRIBE-005', 'CKS-DESCRIBE-010', 'CKS-DESCRIBE-009', 'CKS-DESCRIBE-006')
@@ -189,7 +222,23 @@ def entry_rules(store: StoreRecord) -> tuple[str, ...]:
             rules += ["CKS-DESCRIBE-008", "CKS-OWNER-007"]
     else:
         rules.append("CKS-DESCRIBE-006")
-    return tuple(rules)
+    if entry is None:
+        return tuple(rules)
+    rules += ["CKS-SHAPE-021", "CKS-SHAPE-023"]  # the state and date were checked as such
+    code = entry.get("ConnectionErrorCode")
+    if code is not None:
+        rules.append("CKS-SHAPE-022")
+    if entry.get("ConnectionState") == FAILED and code is not None:
+        # the code was compared with the one the backend fault predicts (§5.3)
+        rules += ["CKS-CONNECT-005" if store.is_xks else "CKS-CONNECT-004", "CKS-STATE-008"]
+        if not store.is_xks and code == "INVALID_CREDENTIALS":
+            rules.append("CKS-HSM-006")  # Create took a wrong password; Connect found it
+    elif store.failure_cleared and code is None:
+        rules.append("CKS-STATE-008")
+    config = entry.get("XksProxyConfiguration")
+    if store.is_vpc and isinstance(config, Mapping) and "VpcEndpointServiceOwner" in config:
+        rules.append(owner_rule(store))
+    return tuple(dict.fromkeys(rules))
 
 
 @dataclass(frozen=True)
@@ -277,7 +326,7 @@ class DescribePage:
         for entry in entries:
             store = self.stores.get(str(entry.get("CustomKeyStoreId")))
             if store is not None:
-                rules += entry_rules(store)
+                rules += entry_rules(store, entry)
         if self.limit is not None:
             rules.append("CKS-PAGE-001")
         if response.get("Truncated"):

@@ -41,6 +41,7 @@ PLANNERS: Mapping[str, Planner] = {
     "DeleteCustomKeyStore": lifecycle.plan_delete,
     "CreateKey": keys.plan_create_key,
     "ScheduleKeyDeletion": keys.plan_schedule_key_deletion,
+    "DescribeKey": keys.plan_describe_key,
 }
 """The operations the model predicts, by botocore operation name."""
 
@@ -126,6 +127,10 @@ class ReferenceModel:
         """Predict ScheduleKeyDeletion."""
         return self.predict("ScheduleKeyDeletion", request)
 
+    def describe_key(self, request: object) -> Expectation:
+        """Predict DescribeKey (the key state of keys in custom key stores)."""
+        return self.predict("DescribeKey", request)
+
     # -- moving on ------------------------------------------------------------------------
     def apply(self, operation: str, request: object, observed: Outcome) -> Expectation:
         """Follow a target: check `observed` is acceptable, then apply its effect.
@@ -163,6 +168,8 @@ class ReferenceModel:
             return keys.respond_create_key(self._state, request)
         if operation == "ScheduleKeyDeletion":
             return keys.respond_schedule_key_deletion(self._state, request)
+        if operation == "DescribeKey":
+            return keys.respond_describe_key(self._state, request)
         return {}
 
     # -- time, made explicit ---------------------------------------------------------------

@@ -225,6 +225,31 @@ def plan_create_key(
     return gate.conclude(shape, rules, requirement_ids=(), response=check, on_success=on_success)
 
 
+DELETION_RULE = "CKS-KEY-011"
+
+
+@dataclass(frozen=True)
+class ScheduledDeletion:
+    """Checks ScheduleKeyDeletion's answer: the key is PendingDeletion for the asked window."""
+
+    key_id: str
+    days: int
+
+    def mismatches(self, response: Mapping[str, Any]) -> tuple[Mismatch, ...]:
+        """Why the response is not acceptable (empty when it is), under CKS-KEY-011."""
+        found = []
+        for member, want in (("KeyState", PENDING_DELETION), ("PendingWindowInDays", self.days)):
+            got = response.get(member)
+            if got is not None and got != want:  # both members are optional in the shape
+                found.append(Mismatch(DELETION_RULE, member, repr(want), repr(got)))
+        return tuple(found)
+
+    def rules_judged(self, response: Mapping[str, Any]) -> tuple[str, ...]:
+        """The scheduled key's state or window was compared (CKS-KEY-011)."""
+        shown = "KeyState" in response or "PendingWindowInDays" in response
+        return (DELETION_RULE,) if shown else ()
+
+
 def plan_schedule_key_deletion(
     world: World, state: ModelState, request: object, client_validation: bool
 ) -> Plan:
@@ -258,7 +283,80 @@ def plan_schedule_key_deletion(
         if key is not None:
             target.keys[key.key_id] = dataclasses.replace(key, state=PENDING_DELETION)
 
-    return gate.conclude(shape, rules, on_success=on_success)
+    check = None
+    if key is not None:
+        check = ScheduledDeletion(key.key_id, days if days is not None else high)
+    return gate.conclude(shape, rules, response=check, on_success=on_success)
+
+
+@dataclass(frozen=True)
+class DescribedKey:
+    """Checks DescribeKey's KeyState for a key in a custom key store: Unavailable while its
+    store is not CONNECTED (CKS-STATE-009), PendingDeletion once scheduled (CKS-KEY-011),
+    else the state it was created in (CKS-KEY-012). `states`: every state the key may show
+    (a transient store may already have settled)."""
+
+    key_id: str
+    states: frozenset[str]
+    rule: str
+
+    def mismatches(self, response: Mapping[str, Any]) -> tuple[Mismatch, ...]:
+        """Why the response is not acceptable (empty when it is), under `rule`."""
+        meta = response.get("KeyMetadata")
+        got = meta.get("KeyState") if isinstance(meta, Mapping) else None
+        if got not in self.states:
+            want = f"one of {sorted(self.states)}"
+            return (Mismatch(self.rule, "KeyMetadata.KeyState", want, repr(got)),)
+        return ()
+
+    def rules_judged(self, response: Mapping[str, Any]) -> tuple[str, ...]:
+        """The key's state was compared with its store's connection state."""
+        return (self.rule,)
+
+
+def _key_states(state: ModelState, key: KeyRecord) -> tuple[frozenset[str], str]:
+    store = state.stores.get(key.store_id)
+    if key.pending_deletion:
+        return frozenset({key.state}), DELETION_RULE
+    store_states = {store.state} | {s.state for s in store.settlements} if store else set()
+    states = frozenset(key.state if s == CONNECTED else "Unavailable" for s in store_states)
+    rule = "CKS-STATE-009" if "Unavailable" in states else KEY_RULE
+    return states or frozenset({key.state}), rule
+
+
+def plan_describe_key(
+    world: World, state: ModelState, request: object, client_validation: bool
+) -> Plan:
+    """Predict DescribeKey's KeyState for keys the model knows (CKS-STATE-009)."""
+    refused, (clean, shape) = gate.admit(
+        "DescribeKey", request, client_validation=client_validation
+    )
+    if refused is not None:
+        return refused
+    rules: list[RuleVerdict] = []
+    key = state.keys.get(clean.get("KeyId", ""))
+    if "KeyId" in clean and key is None:
+        rules.append(_v(DELETION_RULE, {"NotFoundException"}, "KeyId", "unknown key"))
+    check = None
+    if key is not None:
+        states, rule = _key_states(state, key)
+        check = DescribedKey(key.key_id, states, rule)
+    return gate.conclude(shape, rules, response=check)
+
+
+def respond_describe_key(state: ModelState, request: object) -> dict[str, Any]:
+    """The KeyMetadata a standalone model returns for a known key."""
+    clean = request if isinstance(request, Mapping) else {}
+    key = state.keys[str(clean.get("KeyId"))]
+    meta: dict[str, Any] = {
+        "KeyId": key.key_id,
+        "KeyState": effective_key_state(state, key),
+        "Origin": key.origin,
+        "CustomKeyStoreId": key.store_id,
+    }
+    if key.xks_key_id is not None:
+        meta["XksKeyConfiguration"] = {"Id": key.xks_key_id}
+    return {"KeyMetadata": meta}
 
 
 def effective_key_state(state: ModelState, key: KeyRecord) -> str:

@@ -120,7 +120,11 @@ def plan_connect(world: World, state: ModelState, request: object, client_valida
             return  # OQ-19: a Connect accepted while CONNECTED/CONNECTING changes nothing
         settlements = backend.connection_settlements(world, store)
         target.stores[store.store_id] = dataclasses.replace(
-            store, state=CONNECTING, error_code=None, settlements=settlements
+            store,
+            state=CONNECTING,
+            error_code=None,
+            settlements=settlements,
+            failure_cleared=False,
         )
 
     return gate.conclude(shape, rules, requirement_ids=("CKS-CONNECT-001",), on_success=on_success)
@@ -146,6 +150,7 @@ def plan_disconnect(
                 state=DISCONNECTING,
                 error_code=None,
                 settlements=frozenset({Settlement(DISCONNECTED)}),
+                failure_cleared=store.failure_cleared or store.state == FAILED,
             )
 
     return gate.conclude(shape, rules, requirement_ids=("CKS-STATE-001",), on_success=on_success)

@@ -21,6 +21,9 @@ PARAM_VALIDATION_ERROR = "ParamValidationError"
 VALIDATION_EXCEPTION = "ValidationException"
 """The server-side shape error KMS returns (undeclared in the botocore model)."""
 
+PRECEDENCE_RULE = "CKS-ERR-009"
+"""Several rules definitely broken at once: the error of any of them will do (OQ-21)."""
+
 SECRET_MEMBERS = frozenset({"KeyStorePassword", "RawSecretAccessKey"})
 """Member names whose values are secrets and never appear in a repr or a response."""
 
@@ -168,14 +171,22 @@ class Expectation:
     def blame(self, error: str | None) -> str:
         """The rule an unacceptable outcome (`error`, None for success) breaks: the rule that
         definitely objected when success came; the rule behind the expected errors when
-        another error came. Empty when success was due: the caller names the operation's
-        own success rule (the model does not know the operation's name).
+        another error came. When success was due and an error came: an open rule whose
+        acceptable errors these were not, else the first success rule (planners list the
+        most specific first, e.g. a permission such as CKS-UNIQ-003); empty when there is
+        none, and the caller names the operation's own success rule (the model does not
+        know the operation's name).
 
         >>> Expectation(True).blame("LimitExceededException")
         ''
+        >>> Expectation(True, success_rules=("CKS-UNIQ-003", "CKS-CREATE-007")).blame("E")
+        'CKS-UNIQ-003'
         """
         if self.success:
-            return ""
+            if error is None:
+                return ""
+            open_rules = [v.requirement_id for v in self.verdicts if v.success_allowed]
+            return (open_rules or [*self.success_rules, ""])[0]
         if error is None:
             broken = [v for v in self.verdicts if not v.success_allowed]
             if broken:
@@ -187,9 +198,10 @@ class Expectation:
     def judged_rules(self, outcome: Outcome) -> tuple[str, ...]:
         """The rules whose judgement an *accepted* `outcome` is evidence for.
 
-        An error reaches each rule that allows that error; success reaches the operation's
-        success rules, every open rule that allowed success, and whatever the response
-        check exercised on this response.
+        An error reaches each rule that allows that error, and the precedence rule
+        (CKS-ERR-009) when rules were definitely broken on several fields at once; success
+        reaches the operation's success rules, every open rule that allowed success, and
+        whatever the response check exercised on this response.
 
         >>> v = RuleVerdict("CKS-QUOTA-001", frozenset({"LimitExceededException"}))
         >>> Expectation(False, v.errors, verdicts=(v,)).judged_rules(
@@ -198,6 +210,9 @@ class Expectation:
         """
         if outcome.error is not None:
             found = [v.requirement_id for v in self.verdicts if outcome.error in v.errors]
+            broken_fields = {v.field for v in self.verdicts if not v.success_allowed}
+            if found and len(broken_fields) > 1:  # several members broken (OQ-21)
+                found.append(PRECEDENCE_RULE)
         else:
             found = [*self.success_rules]
             found += [v.requirement_id for v in self.verdicts if v.success_allowed]

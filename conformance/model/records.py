@@ -76,6 +76,8 @@ class StoreRecord:
     service_name: str | None = None
     service_owner: str | None = None
     owner_explicit: bool = False
+    owner_omitted: bool = False  # no owner sent: KMS used the caller's account (CKS-OWNER-001)
+    failure_cleared: bool = False  # disconnected from FAILED: the error code is gone
     # what a transient state may settle to (empty when not transient)
     settlements: frozenset[Settlement] = frozenset()
     # fields whose Describe value is open (OQ-4): the alternatives also accepted

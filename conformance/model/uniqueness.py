@@ -123,6 +123,32 @@ def uniqueness_verdicts(
     return found
 
 
+def permitted_sharing(
+    stores: Iterable[StoreRecord], candidate: StoreRecord, changed: Collection[str]
+) -> tuple[str, ...]:
+    """The permissive uniqueness rules a success of `candidate` exercises: a PUBLIC store
+    sharing another PUBLIC store's endpoint under another path (CKS-UNIQ-003).
+
+    >>> a = StoreRecord("cks-1", "a", "EXTERNAL_KEY_STORE", connectivity="PUBLIC_ENDPOINT",
+    ...                 uri_endpoint="https://x.example.com", uri_path="/a/kms/xks/v1")
+    >>> b = StoreRecord("cks-2", "b", "EXTERNAL_KEY_STORE", connectivity="PUBLIC_ENDPOINT",
+    ...                 uri_endpoint="https://x.example.com", uri_path="/b/kms/xks/v1")
+    >>> permitted_sharing([a], b, {"uri"})
+    ('CKS-UNIQ-003',)
+    """
+    if not candidate.is_xks or candidate.is_vpc or "uri" not in changed:
+        return ()
+    shared = any(
+        s.is_xks
+        and not s.is_vpc
+        and s.store_id != candidate.store_id
+        and s.uri_endpoint == candidate.uri_endpoint
+        and s.uri_path != candidate.uri_path
+        for s in stores
+    )
+    return ("CKS-UNIQ-003",) if shared else ()
+
+
 def quota_verdicts(stores: Collection[StoreRecord]) -> list[RuleVerdict]:
     """Create beyond the per-account quota raises LimitExceededException (CKS-QUOTA-001)."""
     if len(stores) >= STORE_QUOTA:

@@ -28,7 +28,7 @@ from conformance.model.lifecycle import invalid_state, lookup
 from conformance.model.outcomes import Outcome, RuleVerdict
 from conformance.model.records import CONNECTED, DISCONNECTED, PUBLIC, VPC, StoreRecord
 from conformance.model.state import ModelState, Plan
-from conformance.model.uniqueness import uniqueness_verdicts
+from conformance.model.uniqueness import permitted_sharing, uniqueness_verdicts
 from conformance.model.world import World
 
 OPERATION = "UpdateCustomKeyStore"
@@ -128,8 +128,10 @@ def merged_store(world: World, store: StoreRecord, request: Mapping[str, Any]) -
             owner = request[OWNER]
             changes["service_owner"] = owner
             changes["owner_explicit"] = owner != world.account_id  # OQ-3
+            changes["owner_omitted"] = False
         elif store.connectivity != VPC:
             changes["service_owner"], changes["owner_explicit"] = world.account_id, False
+            changes["owner_omitted"] = True
     elif store.is_vpc:  # switched to PUBLIC: whether Describe still shows them is OQ-4
         changes["service_name"], changes["service_owner"] = None, None
         changes["describe_alternatives"] = (
@@ -160,7 +162,7 @@ def _xks_backend(
     if not proxy_fields & set(request):
         return backend.possibly(health, "OQ-24") if NAME in request else []
     if not after.is_vpc:
-        return health
+        return _checked_with_new_values(health) + health
     found: list[RuleVerdict] = []
     if SERVICE in request:
         found += backend.partition_verdicts(world, request[SERVICE])
@@ -171,6 +173,26 @@ def _xks_backend(
         after.uri_endpoint,
     )
     return found + backend.possibly(vpc + health, "OQ-7")
+
+
+def _checked_with_new_values(health: list[RuleVerdict]) -> list[RuleVerdict]:
+    """CKS-XKS-009 objects with the proxy fault: Update checks the proxy with the new values.
+
+    It comes first: an Update that is applied despite the fault skipped that check, which is
+    what this rule is about (the fault's own rule, CKS-XKS-003..007, is judged alongside).
+    """
+    if not health:
+        return []
+    return [
+        RuleVerdict(
+            "CKS-XKS-009",
+            frozenset().union(*(v.errors for v in health)),
+            all(v.success_allowed for v in health),
+            tuple(dict.fromkeys(oq for v in health for oq in v.open_questions)),
+            health[0].field,
+            "GetHealthStatus with the new values fails",
+        )
+    ]
 
 
 def _hsm_backend(world: World, store: StoreRecord, request: Mapping[str, Any]) -> list[RuleVerdict]:
@@ -192,6 +214,20 @@ def _hsm_backend(world: World, store: StoreRecord, request: Mapping[str, Any]) -
             )
         )
     return found
+
+
+def _changed_groups(request: Mapping[str, Any]) -> set[str]:
+    """The uniqueness groups an Update's members touch (see :mod:`uniqueness`)."""
+    return {
+        group
+        for group, members in (
+            ("name", {NAME}),
+            ("uri", {"XksProxyUriEndpoint", "XksProxyUriPath", "XksProxyConnectivity"}),
+            ("service", {SERVICE, OWNER, "XksProxyConnectivity"}),
+            ("cluster", {"CloudHsmClusterId"}),
+        )
+        if members & set(request)
+    }
 
 
 def _rules(
@@ -219,17 +255,7 @@ def _rules(
         if OWNER in request:
             found.append(not_applicable_verdict("CKS-OWNER-004", OWNER, "OQ-2", False))
     after = merged_store(world, store, request)
-    changed = {
-        group
-        for group, members in (
-            ("name", {NAME}),
-            ("uri", {"XksProxyUriEndpoint", "XksProxyUriPath", "XksProxyConnectivity"}),
-            ("service", {SERVICE, OWNER, "XksProxyConnectivity"}),
-            ("cluster", {"CloudHsmClusterId"}),
-        )
-        if members & set(request)
-    }
-    found += uniqueness_verdicts(world, state.stores.values(), after, changed)
+    found += uniqueness_verdicts(world, state.stores.values(), after, _changed_groups(request))
     if store.is_xks:
         found += _xks_backend(world, store, after, request)
     else:
@@ -258,9 +284,15 @@ def plan_update(world: World, state: ModelState, request: object, client_validat
 
     hot_while_connected = store is not None and store.state == CONNECTED
     keeps_owner = store is not None and store.is_vpc and OWNER not in clean
-    ids = (
+    hot_rule = "CKS-UPDATE-001" if store is not None and store.is_xks else "CKS-UPDATE-004"
+    sharing: tuple[str, ...] = ()
+    if store is not None and store.is_xks:
+        after = merged_store(world, store, clean)
+        sharing = permitted_sharing(state.stores.values(), after, _changed_groups(clean))
+    ids = (  # the most specific first: they take the blame for an unexpected refusal
+        *((hot_rule,) if hot_while_connected else ()),
+        *sharing,
         "CKS-UPDATE-010",
         *(("CKS-OWNER-005",) if keeps_owner else ()),
-        *(("CKS-UPDATE-001",) if hot_while_connected else ()),
     )
     return gate.conclude(shape, rules, requirement_ids=ids, on_success=on_success)

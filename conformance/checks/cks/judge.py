@@ -17,7 +17,7 @@ An accepted outcome is evidence: every rule it was judged under is recorded as r
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from hypothesis import assume
@@ -38,6 +38,7 @@ SUCCESS_RULE: Mapping[str, str] = {
     "DeleteCustomKeyStore": "CKS-STATE-003",
     "CreateKey": "CKS-KEY-012",
     "ScheduleKeyDeletion": "CKS-KEY-011",
+    "DescribeKey": "CKS-STATE-009",
 }
 
 
@@ -190,12 +191,20 @@ def judge_invalid(
     requirement_id: str,
     broken: str,
     unvalidated: bool,
+    judged_as: Iterable[str] = (),
+    also: Iterable[str] = (),
 ) -> None:
     """Send one request that breaks rule `requirement_id` (`broken` says how) and judge it.
 
     Requests no client could send (not JSON-serialisable, or refused by botocore's
     serialiser with validation off) are rejected as Hypothesis examples, not judged. A
     mismatch names `requirement_id`, the rule the example was built to break.
+
+    The rule is reached when the accepted outcome is attributable to it: an error (or, for
+    an open rule, success) of a verdict named `requirement_id` or one of `judged_as` (other
+    IDs under which the model judges the same breach, e.g. a client-side rule's own ID when
+    the server layer judges it with validation off, CKS-ERR-008). `also` are further rules
+    the example exercises (the strategies' ``Violation.also``), reached with it.
     """
     assume(sendable(request))
     expectation = model.predict(operation, request)
@@ -219,5 +228,5 @@ def judge_invalid(
             actual=observation.describe(),
             input=describe_input(operation, request),
         )
-    if requirement_id in expectation.judged_rules(outcome):
-        reached(requirement_id)
+    if {requirement_id, *judged_as} & set(expectation.judged_rules(outcome)):
+        reached(requirement_id, *also)

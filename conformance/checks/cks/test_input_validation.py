@@ -1,9 +1,11 @@
 """Shape validation: every member of CreateCustomKeyStore, every botocore rule it has.
 
 Each case is a valid configuration with one member broken (strategies' one-mutation
-invalid configurations). Client-side rules (missing, wrong type, too short) are sent with
-botocore's validation switched off, so the target's own server-side layer is what is
-judged (CKS-ERR-008); server-only rules (too long, pattern, enum) are sent as they are.
+invalid configurations). Client-side rules (missing, wrong type, too short) are sent through
+botocore's validation, which must refuse them, and again with it switched off, so the
+target's own server-side layer is judged too (CKS-ERR-008); server-only rules (too long,
+pattern, enum) are sent as they are. An unknown member name is refused by botocore
+(CKS-ERR-002).
 """
 
 from __future__ import annotations
@@ -13,10 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conformance.checks.cks.judge import judge_invalid
-from conformance.checks.cks.rule_cases import CLIENT_SIDE_RULES, member_rule_cases
+from conformance.checks.cks.rule_cases import judge_member_violation, member_rule_cases
 from conformance.model import ReferenceModel
 from conformance.targets.factory import PreparedTarget
-from strategies.invalid_configs import InvalidStoreSetup, shape_violations
+from strategies.invalid_configs import (
+    InvalidStoreSetup,
+    shape_violations,
+    unknown_member_violations,
+)
 
 pytestmark = [
     pytest.mark.operations(),  # support is learnt per example, call by call
@@ -51,12 +57,30 @@ def test_a_create_request_breaking_one_member_rule_is_refused(
         shape_violations(path).filter(lambda s: s.violation.rule == rule), label="invalid"
     )
     _reset(prepared)
-    judge_invalid(
+    judge_member_violation(
         ReferenceModel(prepared.world, client_validation=False),
         prepared.target,
         operation,
         invalid.config,
+        invalid.violation,
+    )
+
+
+@pytest.mark.requirement("CKS-ERR-002")
+@settings(
+    max_examples=EXAMPLES_PER_CASE,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(invalid=unknown_member_violations())
+def test_a_create_request_with_an_unknown_member_is_refused_before_sending(
+    supported: PreparedTarget, invalid: InvalidStoreSetup
+) -> None:
+    judge_invalid(
+        ReferenceModel(supported.world),
+        supported.target,
+        CREATE,
+        invalid.config,
         requirement_id=invalid.violation.requirement_id,
-        broken=f"{invalid.violation.field}: {rule}",
-        unvalidated=rule in CLIENT_SIDE_RULES,
+        broken=f"{invalid.violation.field}: {invalid.violation.rule}",
+        unvalidated=False,
     )

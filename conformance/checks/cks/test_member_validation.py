@@ -1,6 +1,7 @@
 """Shape validation of the other operations' members: Update, Describe, Connect, Disconnect,
-Delete. Each case is a valid request (against a store that exists) with one member broken,
-sent with botocore's validation off when the broken rule is a client-side one.
+Delete, and CreateKey's external key ID. Each case is a valid request (against a store that
+exists) with one member broken; a client-side rule is sent through botocore's validation
+and again with it off (:func:`judge_member_violation`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conformance.checks.cks.inputs import ScenarioInputs
-from conformance.checks.cks.judge import judge, judge_invalid
-from conformance.checks.cks.rule_cases import member_rule_cases
+from conformance.checks.cks.judge import judge
+from conformance.checks.cks.rule_cases import judge_member_violation, member_rule_cases
 from conformance.model import ProxyBehaviour, ReferenceModel
 from conformance.targets.factory import PreparedTarget
 from strategies.members import invalid_values_by_rule
@@ -54,7 +55,14 @@ def _base_request(
         request: dict[str, Any] = {"CustomKeyStoreId": UNKNOWN_STORE_ID}
         if operation == "UpdateCustomKeyStore":
             request["NewCustomKeyStoreName"] = "renamed"
+        if operation == "CreateKey":
+            request.update(Origin="EXTERNAL_KEY_STORE", XksKeyId="foo")
         return request
+    if operation == "CreateKey":  # a key in an existing (disconnected) external key store
+        config = inputs.public_config("keyed", inputs.site(ProxyBehaviour.HEALTHY))
+        created = judge(model, fresh.target, "CreateCustomKeyStore", config)
+        store_id = created.response["CustomKeyStoreId"]
+        return {"CustomKeyStoreId": store_id, "Origin": "EXTERNAL_KEY_STORE", "XksKeyId": "foo"}
     if top in HSM_MEMBERS:
         config = inputs.cloudhsm_config("validated", 0)
     else:
@@ -68,7 +76,10 @@ def _base_request(
     return request
 
 
-@pytest.mark.parametrize(("operation", "path", "rule"), member_rule_cases(OPERATIONS))
+@pytest.mark.parametrize(
+    ("operation", "path", "rule"),
+    [*member_rule_cases(OPERATIONS), *member_rule_cases(["CreateKey"], paths=["XksKeyId"])],
+)
 @settings(
     max_examples=EXAMPLES_PER_CASE,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
@@ -89,12 +100,4 @@ def test_a_request_breaking_one_member_rule_is_refused(
     model = ReferenceModel(supported.world, client_validation=False)
     base = _base_request(operation, path, model, supported, inputs_if_any)
     request = with_member(base, path, bad.value)
-    judge_invalid(
-        model,
-        supported.target,
-        operation,
-        request,
-        requirement_id=bad.violation.requirement_id,
-        broken=f"{path}: {rule}",
-        unvalidated=True,
-    )
+    judge_member_violation(model, supported.target, operation, request, bad.violation)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conformance.checks.cks.inputs import ScenarioInputs
+from conformance.checks.cks.inputs import WRONG_ACCESS_KEY_ID, WRONG_SECRET, ScenarioInputs
 from conformance.checks.cks.judge import judge
 from conformance.model import ProxyBehaviour, ReferenceModel
 from conformance.targets.factory import PreparedTarget
@@ -35,11 +35,13 @@ def describe_all(model: ReferenceModel, target: PreparedTarget) -> None:
     "CKS-UNIQ-007",
     "CKS-SECRET-001",
     "CKS-DESCRIBE-006",
+    "CKS-CREATE-002",
 )
 def test_a_cloudhsm_store_needs_a_free_active_cluster_and_its_trust_anchor(
     fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
 ) -> None:
-    first = inputs.cloudhsm_config("hsm-a", 0)
+    first = inputs.cloudhsm_config("hsm-a", 0)  # no CustomKeyStoreType: CloudHSM by default
+    assert "CustomKeyStoreType" not in first
     assert create(model, fresh, first) is not None
     create(model, fresh, inputs.cloudhsm_config("hsm-b", 1))  # shares backup history
     create(model, fresh, {**inputs.cloudhsm_config("hsm-c", 2), "TrustAnchorCertificate": "x"})
@@ -111,6 +113,9 @@ def test_external_key_stores_do_not_share_endpoints_or_services(
     vpc_host = fresh.world.vpc_endpoint_services[0].private_dns_name
     create(model, fresh, inputs.public_config("pub-d", vpc_host, path_index=1))  # VPC endpoint
     create(model, fresh, inputs.vpc_config("vpc-b", 0))  # same service and endpoint
+    unused = fresh.world.vpc_endpoint_services[1].private_dns_name  # no store's endpoint
+    other_endpoint = {**inputs.vpc_config("vpc-c", 0), "XksProxyUriEndpoint": f"https://{unused}"}
+    create(model, fresh, other_endpoint)  # same service, another endpoint
     describe_all(model, fresh)
 
 
@@ -120,8 +125,6 @@ def test_external_key_stores_do_not_share_endpoints_or_services(
     "CKS-UPDATE-006",
     "CKS-OWNER-005",
     "CKS-OWNER-006",
-    "CKS-XKS-008",
-    "CKS-XKS-009",
     "CKS-UPDATE-010",
 )
 def test_an_external_key_store_updates_hot_fields_while_connected_and_cold_ones_only_disconnected(
@@ -142,6 +145,7 @@ def test_an_external_key_store_updates_hot_fields_while_connected_and_cold_ones_
         {**by_id, "XksProxyAuthenticationCredential": inputs.credential(host, path, 1)},
     )
     judge(model, fresh.target, UPDATE, {**by_id, "XksProxyVpcEndpointServiceOwner": "444455556666"})
+    judge(model, fresh.target, UPDATE, {**by_id, "XksProxyUriEndpoint": f"https://{host}"})
     judge(
         model,
         fresh.target,
@@ -168,19 +172,29 @@ def test_switching_connectivity_needs_its_companion_members(
     by_id = {"CustomKeyStoreId": store}
     public = {**by_id, "XksProxyConnectivity": "PUBLIC_ENDPOINT"}
     judge(model, fresh.target, UPDATE, public)  # no new endpoint
+    second = "xks-second.kscheck.test"
+    path = inputs.path(second)
+    switched = {
+        **public,
+        "XksProxyUriEndpoint": f"https://{second}",
+        "XksProxyUriPath": path,
+        "XksProxyAuthenticationCredential": inputs.credential(second, path),
+    }
+    assert judge(model, fresh.target, UPDATE, switched).succeeded
+    describe_all(model, fresh)
+    vpc = {**by_id, "XksProxyConnectivity": "VPC_ENDPOINT_SERVICE"}
+    judge(model, fresh.target, UPDATE, vpc)  # no endpoint, no service
+    service = fresh.world.vpc_endpoint_services[0]
     judge(
         model,
         fresh.target,
         UPDATE,
-        {**public, "XksProxyUriEndpoint": "https://xks-second.kscheck.test"},
-    )
-    describe_all(model, fresh)
-    vpc = {**by_id, "XksProxyConnectivity": "VPC_ENDPOINT_SERVICE"}
-    judge(model, fresh.target, UPDATE, vpc)  # no endpoint, no service
+        {**vpc, "XksProxyUriEndpoint": f"https://{service.private_dns_name}"},
+    )  # no service
     describe_all(model, fresh)
 
 
-@pytest.mark.requirement("CKS-UPDATE-004", "CKS-UPDATE-005", "CKS-HSM-005")
+@pytest.mark.requirement("CKS-UPDATE-004", "CKS-UPDATE-005", "CKS-UPDATE-009", "CKS-HSM-005")
 def test_a_cloudhsm_store_is_renamed_while_connected_but_changes_cluster_only_disconnected(
     fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
 ) -> None:
@@ -198,4 +212,41 @@ def test_a_cloudhsm_store_is_renamed_while_connected_but_changes_cluster_only_di
     unrelated = fresh.world.clusters[2].cluster_id
     judge(model, fresh.target, UPDATE, {**by_id, "CloudHsmClusterId": unrelated})
     judge(model, fresh.target, UPDATE, {**by_id, "CloudHsmClusterId": related})
+    describe_all(model, fresh)
+    judge(model, fresh.target, UPDATE, {**by_id, "XksProxyUriPath": "/kms/xks/v1"})  # OQ-13
+    describe_all(model, fresh)
+
+
+@pytest.mark.requirement("CKS-XKS-009", "CKS-XKS-004", "CKS-XKS-005", "CKS-UPDATE-010")
+def test_an_update_is_checked_against_the_proxy_with_its_new_values(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+) -> None:
+    host = inputs.site(ProxyBehaviour.HEALTHY)
+    store = create(model, fresh, inputs.public_config("checked", host))
+    assert store is not None
+    by_id = {"CustomKeyStoreId": store}
+    wrong = {"AccessKeyId": WRONG_ACCESS_KEY_ID, "RawSecretAccessKey": WRONG_SECRET}
+    judge(model, fresh.target, UPDATE, {**by_id, "XksProxyAuthenticationCredential": wrong})
+    judge(model, fresh.target, UPDATE, {**by_id, "XksProxyUriPath": "/not/served/kms/xks/v1"})
+    describe_all(model, fresh)  # neither change was applied
+    judge(model, fresh.target, "ConnectCustomKeyStore", by_id)
+    describe_all(model, fresh)
+    judge(model, fresh.target, UPDATE, {**by_id, "XksProxyAuthenticationCredential": wrong})
+    describe_all(model, fresh)
+
+
+@pytest.mark.requirement("CKS-OWNER-003", "CKS-OWNER-004", "CKS-XKS-002")
+def test_members_the_docs_leave_open_are_ignored_or_refused(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+) -> None:
+    """An owner on a PUBLIC or CloudHSM store (OQ-1, OQ-2), a path version other than v1
+    (OQ-15): each may be accepted or refused with the errors the model allows."""
+    host = inputs.site(ProxyBehaviour.HEALTHY)
+    owner = {"XksProxyVpcEndpointServiceOwner": fresh.world.account_id}
+    create(model, fresh, {**inputs.public_config("owned-public", host), **owner})
+    create(model, fresh, {**inputs.cloudhsm_config("owned-hsm", 0), **owner})
+    second = "xks-second.kscheck.test"
+    versioned = inputs.public_config("versioned", second)
+    versioned["XksProxyUriPath"] = versioned["XksProxyUriPath"].removesuffix("v1") + "v2"
+    create(model, fresh, versioned)
     describe_all(model, fresh)

@@ -95,6 +95,10 @@ class CustomKeyStoreMachine(RuleBasedStateMachine):
     def schedule_a_key_deletion(self, key: str, days: int) -> None:
         self._judge("ScheduleKeyDeletion", {"KeyId": key, "PendingWindowInDays": days})
 
+    @rule(key=keys)
+    def describe_a_key(self, key: str) -> None:
+        self._judge("DescribeKey", {"KeyId": key})
+
     @rule(limit=st.integers(1, 12))
     def describe_in_pages(self, limit: int) -> None:
         request: dict[str, Any] = {"Limit": limit}

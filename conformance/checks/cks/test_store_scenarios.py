@@ -9,11 +9,16 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.cks.inputs import WRONG_ACCESS_KEY_ID, WRONG_SECRET, ScenarioInputs
-from conformance.checks.cks.judge import judge
+from conformance.checks.cks.judge import describe_input, judge
+from conformance.checks.cks.rule_cases import judge_member_violation
 from conformance.model import STORE_QUOTA, ProxyBehaviour, ReferenceModel
+from conformance.report.evidence import judged_step, reached
+from conformance.report.outcomes import RequirementViolation
 from conformance.targets.factory import PreparedTarget
+from strategies.violations import Violation
 
 UNKNOWN_STORE_ID = "cks-0123456789abcdef9"
+NOT_FOUND = "CustomKeyStoreNotFoundException"
 
 
 def create(model: ReferenceModel, target: PreparedTarget, config: dict[str, object]) -> str | None:
@@ -27,6 +32,22 @@ def describe_all(model: ReferenceModel, target: PreparedTarget) -> None:
 
 def by_id(store_id: str) -> dict[str, str]:
     return {"CustomKeyStoreId": store_id}
+
+
+def no_store_left(target: PreparedTarget, name: str) -> None:
+    """After a refused Create, no store of that name exists (CKS-CREATE-008): Describe by
+    name must answer not found; anything else is the refused store left behind."""
+    request = {"CustomKeyStoreName": name}
+    observation = target.target.call("DescribeCustomKeyStores", request)
+    judged_step()
+    if observation.error_code != NOT_FOUND:
+        raise RequirementViolation(
+            "CKS-CREATE-008",
+            expected=f"{NOT_FOUND} (the refused Create left no store)",
+            actual=observation.describe()[:2000],
+            input=describe_input("DescribeCustomKeyStores", request),
+        )
+    reached("CKS-CREATE-008")
 
 
 @pytest.mark.requirement(
@@ -89,42 +110,77 @@ def test_a_public_store_is_refused_when_its_proxy_fails_the_health_check(
     if spoil == "path":
         config["XksProxyUriPath"] = "/not/served/kms/xks/v1"
     assert create(model, fresh, config) is None
+    no_store_left(fresh, "refused")
     describe_all(model, fresh)
 
 
-@pytest.mark.requirement("CKS-OWNER-001", "CKS-OWNER-007", "CKS-DESCRIBE-008", "CKS-DESCRIBE-002")
-@pytest.mark.parametrize("service_index", [0, 1])
+@pytest.mark.requirement("CKS-OWNER-007", "CKS-DESCRIBE-008", "CKS-DESCRIBE-002")
+@pytest.mark.parametrize(
+    ("service_index", "owner"),
+    [
+        pytest.param(0, False, id="owner-omitted", marks=pytest.mark.requirement("CKS-OWNER-001")),
+        pytest.param(0, True, id="owner-own", marks=pytest.mark.requirement("CKS-OWNER-002")),
+        pytest.param(1, True, id="owner-other"),
+    ],
+)
 def test_a_vpc_store_is_described_with_its_service_and_owner(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs, service_index: int
+    fresh: PreparedTarget,
+    model: ReferenceModel,
+    inputs: ScenarioInputs,
+    service_index: int,
+    owner: bool,
 ) -> None:
-    store = create(model, fresh, inputs.vpc_config("vpc-store", service_index, owner=True))
+    store = create(model, fresh, inputs.vpc_config("vpc-store", service_index, owner=owner))
     assert store is not None
     describe_all(model, fresh)
     judge(model, fresh.target, "DescribeCustomKeyStores", {"CustomKeyStoreName": "vpc-store"})
+    judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+    describe_all(model, fresh)
+    describe_all(model, fresh)
+
+
+XKS_FAILURE = ("CKS-CONNECT-005", "CKS-UPDATE-002")
 
 
 @pytest.mark.requirement(
     "CKS-CONNECT-001",
     "CKS-CONNECT-003",
-    "CKS-CONNECT-004",
-    "CKS-CONNECT-005",
     "CKS-DESCRIBE-009",
     "CKS-STATE-008",
+    "CKS-SHAPE-021",
+    "CKS-SHAPE-022",
+    "CKS-SHAPE-023",
 )
-@pytest.mark.parametrize("backend", ["vpc-unreachable", "vpc-bad-tls", "hsm-wrong-password"])
+@pytest.mark.parametrize(
+    "backend",
+    [
+        pytest.param("vpc-unreachable", marks=pytest.mark.requirement(*XKS_FAILURE)),
+        pytest.param("vpc-bad-tls", marks=pytest.mark.requirement(*XKS_FAILURE)),
+        pytest.param(
+            "vpc-misconfigured", marks=pytest.mark.requirement(*XKS_FAILURE, "CKS-VPC-003")
+        ),
+        pytest.param(
+            "hsm-wrong-password", marks=pytest.mark.requirement("CKS-CONNECT-004", "CKS-HSM-006")
+        ),
+    ],
+)
 def test_a_connect_to_a_failing_backend_ends_failed_with_its_error_code(
     fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs, backend: str
 ) -> None:
+    services = {"vpc-unreachable": 2, "vpc-bad-tls": 3, "vpc-misconfigured": 4}
     if backend == "hsm-wrong-password":
         config = inputs.cloudhsm_config("failing", 0, password="not-the-kmsuser-password")
     else:
-        config = inputs.vpc_config("failing", 2 if backend == "vpc-unreachable" else 3)
+        config = inputs.vpc_config("failing", services[backend])
     store = create(model, fresh, config)
     assert store is not None
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
     describe_all(model, fresh)
     describe_all(model, fresh)
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))  # FAILED: disconnect first
+    if backend != "hsm-wrong-password":  # a hot field while FAILED: open (OQ-16)
+        rename = {**by_id(store), "NewCustomKeyStoreName": "failing-renamed"}
+        judge(model, fresh.target, "UpdateCustomKeyStore", rename)
     judge(model, fresh.target, "DisconnectCustomKeyStore", by_id(store))
     describe_all(model, fresh)
     describe_all(model, fresh)
@@ -145,15 +201,20 @@ def test_delete_and_disconnect_respect_the_connection_state(
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
 
 
-@pytest.mark.requirement("CKS-STATE-006", "CKS-DESCRIBE-004", "CKS-KEY-010")
 @pytest.mark.parametrize(
     "operation",
     [
-        "DescribeCustomKeyStores",
-        "UpdateCustomKeyStore",
-        "ConnectCustomKeyStore",
-        "DisconnectCustomKeyStore",
-        "DeleteCustomKeyStore",
+        pytest.param("DescribeCustomKeyStores", marks=pytest.mark.requirement("CKS-DESCRIBE-004")),
+        *(
+            pytest.param(operation, marks=pytest.mark.requirement("CKS-STATE-006"))
+            for operation in (
+                "UpdateCustomKeyStore",
+                "ConnectCustomKeyStore",
+                "DisconnectCustomKeyStore",
+                "DeleteCustomKeyStore",
+            )
+        ),
+        pytest.param("CreateKey", marks=pytest.mark.requirement("CKS-KEY-010")),
     ],
 )
 def test_an_unknown_store_id_is_not_found_by_every_operation(
@@ -162,6 +223,8 @@ def test_an_unknown_store_id_is_not_found_by_every_operation(
     request: dict[str, object] = {"CustomKeyStoreId": UNKNOWN_STORE_ID}
     if operation == "UpdateCustomKeyStore":
         request["NewCustomKeyStoreName"] = "renamed"
+    if operation == "CreateKey":
+        request["Origin"] = "AWS_CLOUDHSM"
     judge(model, fresh.target, operation, request)
 
 
@@ -213,7 +276,7 @@ def test_keys_in_an_external_key_store_follow_the_external_key(
     judge(model, fresh.target, "CreateKey", key_request)
 
 
-@pytest.mark.requirement("CKS-KEY-002", "CKS-KEY-003", "CKS-KEY-004", "CKS-KEY-005", "CKS-HSM-003")
+@pytest.mark.requirement("CKS-KEY-002", "CKS-KEY-003", "CKS-KEY-004", "CKS-HSM-003")
 def test_keys_in_a_cloudhsm_store_are_symmetric_single_region_and_need_two_hsms(
     fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
 ) -> None:
@@ -233,6 +296,55 @@ def test_keys_in_a_cloudhsm_store_are_symmetric_single_region_and_need_two_hsms(
         {"CustomKeyStoreId": store},
     ):
         judge(model, fresh.target, "CreateKey", request)
+
+
+@pytest.mark.requirement("CKS-STATE-004", "CKS-STATE-009", "CKS-KEY-011")
+def test_a_store_holding_keys_is_deleted_only_once_they_are_scheduled_for_deletion(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+) -> None:
+    store = create(
+        model, fresh, inputs.public_config("holding", inputs.site(ProxyBehaviour.HEALTHY))
+    )
+    assert store is not None
+    judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+    describe_all(model, fresh)
+    key = {"CustomKeyStoreId": store, "Origin": "EXTERNAL_KEY_STORE", "XksKeyId": "foo"}
+    created = judge(model, fresh.target, "CreateKey", key)
+    assert created.succeeded
+    key_id = str(created.response["KeyMetadata"]["KeyId"])
+    judge(model, fresh.target, "DescribeKey", {"KeyId": key_id})  # Enabled
+    judge(model, fresh.target, "DisconnectCustomKeyStore", by_id(store))
+    describe_all(model, fresh)
+    describe_all(model, fresh)
+    judge(model, fresh.target, "DescribeKey", {"KeyId": key_id})  # Unavailable
+    judge(model, fresh.target, "DeleteCustomKeyStore", by_id(store))  # holds a key
+    for days in (7, 30):  # the second finds the key PendingDeletion already
+        judge(
+            model,
+            fresh.target,
+            "ScheduleKeyDeletion",
+            {"KeyId": key_id, "PendingWindowInDays": days},
+        )
+    judge(model, fresh.target, "DescribeKey", {"KeyId": key_id})  # PendingDeletion
+    judge(model, fresh.target, "DeleteCustomKeyStore", by_id(store))  # only a pending key: OQ-20
+    describe_all(model, fresh)
+
+
+@pytest.mark.requirement("CKS-KEY-009")
+def test_a_proxy_fault_during_create_key_is_a_store_state_error(
+    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+) -> None:
+    """A proxy whose authorization layer refuses KMS (403): how Connect ends is left open by
+    the model (CONNECTED, or FAILED with XKS_PROXY_ACCESS_DENIED); once connected, CreateKey
+    through it must be refused as a store state error (OQ-26)."""
+    denying = inputs.site(ProxyBehaviour.ACCESS_DENIED)
+    store = create(model, fresh, inputs.public_config("denied", denying))
+    assert store is not None
+    judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+    describe_all(model, fresh)
+    describe_all(model, fresh)
+    key = {"CustomKeyStoreId": store, "Origin": "EXTERNAL_KEY_STORE", "XksKeyId": "foo"}
+    judge(model, fresh.target, "CreateKey", key)
 
 
 @pytest.mark.requirement("CKS-DESCRIBE-003")
@@ -256,12 +368,19 @@ def test_describe_with_both_an_id_and_a_name_is_answered_within_the_open_questio
     )
 
 
-@pytest.mark.requirement("CKS-CREATE-001", "CKS-ERR-008")
-def test_a_create_without_a_name_is_refused_by_kms_itself(
+@pytest.mark.requirement("CKS-CREATE-001", "CKS-ERR-001", "CKS-ERR-008")
+def test_a_create_without_a_name_is_refused_by_botocore_and_by_kms_itself(
     fresh: PreparedTarget, inputs: ScenarioInputs
 ) -> None:
     config = inputs.cloudhsm_config("nameless", 0)
     del config["CustomKeyStoreName"]
+    missing = Violation(
+        "CustomKeyStoreName",
+        "required",
+        "CKS-ERR-001",
+        frozenset({"ParamValidationError"}),
+        also=("CKS-CREATE-001",),
+    )
     model = ReferenceModel(fresh.world, client_validation=False)
-    judge(model, fresh.target, "CreateCustomKeyStore", config, unvalidated=True)
+    judge_member_violation(model, fresh.target, "CreateCustomKeyStore", config, missing)
     judge(model, fresh.target, "DescribeCustomKeyStores", {})
