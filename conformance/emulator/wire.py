@@ -47,7 +47,7 @@ def _decode_json(raw: bytes) -> Any:
     nested past the recursion limit, an integer past Python's digit limit, or a string
     (value or key) holding a lone surrogate, which no UTF-8 text can carry.
 
-    >>> _decode_json(b'{"a": "\\ud800"}') is _UNDECODABLE, _decode_json(b'{"a": 1}')
+    >>> _decode_json(b'{"a": "\\\\ud800"}') is _UNDECODABLE, _decode_json(b'{"a": 1}')
     (True, {'a': 1})
     """
     try:
