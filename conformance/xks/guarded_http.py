@@ -302,7 +302,8 @@ class GuardedRequestHandler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
-        self.wfile.write(response.body)
+        if self.command != "HEAD":  # a body after a HEAD answer would be read as the next one
+            self.wfile.write(response.body)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Malformed HTTP (bad request line, huge headers): the server's JSON error, a close."""

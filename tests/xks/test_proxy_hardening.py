@@ -7,11 +7,14 @@ short deadlines so that the thread count and RSS can be read from /proc/self.
 
 from __future__ import annotations
 
+import contextlib
 import doctest
 import json
 import socket
+import ssl
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -110,6 +113,39 @@ def test_a_slow_body_is_cut_off_at_the_request_deadline(guarded: RunningProxy) -
                 break
         else:
             pytest.fail("a body trickled for 5 s was never cut off")
+
+
+def client_hello(proxy: RunningProxy) -> bytes:
+    """The first flight of a TLS handshake with the proxy, as bytes to trickle."""
+    context = ssl.create_default_context(cafile=str(proxy.ca_bundle_path))
+    outgoing = ssl.MemoryBIO()
+    tls = context.wrap_bio(ssl.MemoryBIO(), outgoing, server_hostname="localhost")
+    with contextlib.suppress(ssl.SSLWantReadError):
+        tls.do_handshake()
+    return outgoing.read()
+
+
+def test_a_trickled_tls_handshake_is_cut_off_at_the_read_timeout(guarded: RunningProxy) -> None:
+    hello = client_hello(guarded)
+    started = time.monotonic()
+    with plain_connector(guarded.port)() as connection:
+        for byte in hello:  # one byte every 0.1 s: each read is well inside the timeout
+            if time.monotonic() - started > PROMPT:
+                pytest.fail(f"a handshake trickled for {PROMPT} s was never cut off")
+            connection.settimeout(0.1)
+            try:
+                if connection.recv(65536) == b"":
+                    break
+            except TimeoutError:
+                pass
+            except ConnectionResetError:
+                break
+            try:
+                connection.sendall(bytes([byte]))
+            except OSError:
+                break
+        else:
+            pytest.fail(f"a {len(hello)}-byte handshake trickled to its end")
 
 
 @pytest.mark.parametrize(
@@ -263,3 +299,15 @@ def test_the_guarded_server_examples_run() -> None:
 
     result = doctest.testmod(guarded_http, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_a_head_answer_has_no_body_so_the_connection_stays_in_step(guarded: RunningProxy) -> None:
+    assert guarded.ping_url is not None
+    port = int(guarded.ping_url.split(":")[2].split("/")[0])
+    pipelined = b"HEAD /ping HTTP/1.1\r\nHost: x\r\n\r\nGET /ping HTTP/1.1\r\nHost: x\r\n\r\n"
+    with plain_connector(port)() as connection:
+        connection.sendall(pipelined)
+        raw, _ = read_until_closed(connection, READ_TIMEOUT + PROMPT)
+    head, _, rest = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 405 "), raw[:300]
+    assert rest.startswith(b"HTTP/1.1 200 "), raw[:300]  # no body between the two answers
