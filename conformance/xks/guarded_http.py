@@ -222,6 +222,7 @@ class GuardedRequestHandler(BaseHTTPRequestHandler):
     def parse_request(self) -> bool:
         if self.raw_requestline.strip():
             return super().parse_request()
+        self.command, self.request_version = "", "HTTP/1.1"  # what super() would have set
         if self._skipped_empty_line:  # only one empty line is ignored before a request line
             self.send_error(400, "empty request line")
             return False
