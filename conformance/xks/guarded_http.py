@@ -63,7 +63,16 @@ MAX_CHUNK_LINE = 4096
 MAX_TRAILER_LINES = 32
 #: After the last answer on a connection, unread input is drained for at most this long.
 LINGER_SECONDS = 0.5
-_ERROR_STATUSES = frozenset({400, 405, 408, 413, 414, 417, 431, 501, 505})
+#: What an HTTP-layer error says: fixed texts, so no part of the request is echoed back.
+_HTTP_ERROR_MESSAGES = {
+    400: "malformed request line or header fields",
+    408: "request timed out",
+    414: "request line too long",
+    417: "expectation failed",
+    431: "header fields too large",
+    501: "method not supported",
+    505: "HTTP version not supported",
+}
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
@@ -224,12 +233,12 @@ class GuardedRequestHandler(BaseHTTPRequestHandler):
             return super().parse_request()
         self.command, self.request_version = "", "HTTP/1.1"  # what super() would have set
         if self._skipped_empty_line:  # only one empty line is ignored before a request line
-            self.send_error(400, "empty request line")
+            self._refuse(400, "empty request line")
             return False
         self._skipped_empty_line = True
         self.raw_requestline = self.rfile.readline(65537)
         if len(self.raw_requestline) > 65536:
-            self.send_error(414, "request line too long")
+            self._refuse(414, _HTTP_ERROR_MESSAGES[414])
             return False
         if not self.raw_requestline:
             self.close_connection = True
@@ -307,12 +316,19 @@ class GuardedRequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(response.body)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Malformed HTTP (bad request line, huge headers): the server's JSON error, a close."""
+        """Malformed HTTP (bad request line, huge headers): the server's JSON error, a close.
+
+        http.server's own message quotes the request line; a fixed text per status is sent
+        instead, so nothing the client sent is echoed back.
+        """
+        status = code if code in _HTTP_ERROR_MESSAGES else 400
+        self._refuse(status, _HTTP_ERROR_MESSAGES[status])
+
+    def _refuse(self, status: int, message: str) -> None:
         self.close_connection = True
         if getattr(self, "request_version", None) not in ("HTTP/1.0", "HTTP/1.1"):
             self.request_version = "HTTP/1.1"  # else http.server omits the status line
-        status = code if code in _ERROR_STATUSES else 400
-        self._write(self.server.error_response(status, (message or "bad request")[:200]))
+        self._write(self.server.error_response(status, message))
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("connection %s: %s", self.client_address[0], format % args)

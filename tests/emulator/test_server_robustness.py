@@ -413,3 +413,21 @@ def test_kscheck_emulator_with_a_bad_or_busy_port_is_an_error_without_a_tracebac
 def test_the_server_examples_run(module: object) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)  # type: ignore[arg-type]
     assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET /a MARKER HTTP/1.1\r\n\r\n",
+        b"GET / MARKER-as-version\r\n\r\n",
+        b"MARKER-as-method /x\r\n\r\n",
+        b"GET /MARKER HTTP/1.1\r\nX-MARKER: " + b"a" * 70000 + b"\r\n\r\n",
+    ],
+    ids=["request line", "version", "method", "header"],
+)
+def test_http_layer_errors_echo_nothing_the_client_sent(
+    server: LoopbackServer, request_bytes: bytes
+) -> None:
+    answer = exchange(plain_connector(server.port), request_bytes, wait=PROMPT)
+    assert answer.responses, answer.raw[:300]
+    assert b"MARKER" not in answer.raw, answer.raw[:300]

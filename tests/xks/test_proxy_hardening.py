@@ -311,3 +311,21 @@ def test_a_head_answer_has_no_body_so_the_connection_stays_in_step(guarded: Runn
     head, _, rest = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 405 "), raw[:300]
     assert rest.startswith(b"HTTP/1.1 200 "), raw[:300]  # no body between the two answers
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET /a MARKER HTTP/1.1\r\n\r\n",
+        b"GET / MARKER-as-version\r\n\r\n",
+        b"MARKER-as-method /x\r\n\r\n",
+        b"GET /MARKER HTTP/1.1\r\nX-MARKER: " + b"a" * 70000 + b"\r\n\r\n",
+    ],
+    ids=["request line", "version", "method", "header"],
+)
+def test_http_layer_errors_echo_nothing_the_client_sent(
+    guarded: RunningProxy, request_bytes: bytes
+) -> None:
+    answer = exchange(connector(guarded), request_bytes, wait=PROMPT)
+    assert answer.responses, answer.raw[:300]
+    assert b"MARKER" not in answer.raw, answer.raw[:300]
