@@ -163,6 +163,11 @@ class LoopbackServer:
         )
 
     @property
+    def max_connections(self) -> int:
+        """How many connections are served at once; one more gets a JSON 503."""
+        return self._server.max_connections
+
+    @property
     def port(self) -> int:
         """The port the server listens on."""
         return int(self._server.server_address[1])

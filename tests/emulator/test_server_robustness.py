@@ -321,29 +321,34 @@ def test_a_slowloris_is_cut_off_at_the_request_deadline(server: LoopbackServer) 
     assert seconds < PROMPT, f"a header every 0.2 s held the connection {seconds:.1f} s"
 
 
-@pytest.fixture
-def patient_server() -> Iterator[LoopbackServer]:
-    """A server that lets idle connections wait 2 s: long enough to see the thread cap."""
+@pytest.fixture(
+    params=[(MAX_CONNECTIONS, 3 * MAX_CONNECTIONS), (64, 200)], ids=["8 of 24", "64 of 200"]
+)
+def patient_server(request: pytest.FixtureRequest) -> Iterator[tuple[LoopbackServer, int]]:
+    """A server that lets idle connections wait 2 s (long enough to see the thread cap), and
+    how many idle connections to open against it (200 is the case measured in issue 11)."""
+    cap, count = request.param
     app = KmsJsonApplication(echo, max_body_bytes=16384)
     with LoopbackServer(
-        app, read_timeout=IDLE_TIMEOUT, request_deadline=30, max_connections=MAX_CONNECTIONS
+        app, read_timeout=IDLE_TIMEOUT, request_deadline=30, max_connections=cap
     ) as running:
-        yield running
+        yield running, count
 
 
 def test_idle_connections_are_bounded_closed_and_leave_nothing_behind(
-    patient_server: LoopbackServer,
+    patient_server: tuple[LoopbackServer, int],
 ) -> None:
-    server = patient_server
+    server, count = patient_server
+    cap = server.max_connections
     assert answers_a_valid_request(server)
     threads_before, rss_before = thread_count(), rss_kib()
-    idle = [plain_connector(server.port)() for _ in range(3 * MAX_CONNECTIONS)]
+    idle = [plain_connector(server.port)() for _ in range(count)]
     try:
         peak = threads_before
         for _ in range(20):  # sample for a while: every connection has been accepted by then
             peak = max(peak, thread_count())
             wait_until(lambda: False, timeout=0.03)
-        assert peak <= threads_before + MAX_CONNECTIONS, (threads_before, peak)
+        assert peak <= threads_before + cap, (threads_before, peak)
         for connection in idle:  # each is refused (503) or timed out, never held
             raw, closed = read_until_closed(connection, IDLE_TIMEOUT + PROMPT)
             assert closed, "an idle connection was held past the read timeout"
