@@ -12,6 +12,7 @@ import json
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -319,6 +320,26 @@ def test_a_slowloris_is_cut_off_at_the_request_deadline(server: LoopbackServer) 
     first = b"POST / HTTP/1.1\r\nHost: x\r\n"
     seconds = trickle_headers(plain_connector(server.port), first, every=0.2, limit=5.0)
     assert seconds < PROMPT, f"a header every 0.2 s held the connection {seconds:.1f} s"
+
+
+def test_a_slow_body_is_cut_off_at_the_request_deadline(server: LoopbackServer) -> None:
+    started = time.monotonic()
+    with plain_connector(server.port)() as connection:
+        connection.sendall(post_bytes(b"{", length="1000"))
+        while time.monotonic() - started < PROMPT:  # a byte every 0.2 s, inside the timeout
+            connection.settimeout(0.2)
+            try:
+                connection.recv(1024)  # the close (or any answer) ends the trickle
+                return
+            except TimeoutError:
+                pass
+            except ConnectionResetError:
+                return
+            try:
+                connection.sendall(b" ")
+            except OSError:
+                return
+    pytest.fail(f"a body trickled for {PROMPT} s was never cut off")
 
 
 @pytest.fixture(
