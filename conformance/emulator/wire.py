@@ -35,6 +35,30 @@ def error_body(code: str, message: str) -> dict[str, str]:
     return {"__type": code, "message": message}
 
 
+_UNDECODABLE = object()
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # json.loads accepts NaN and Infinity by default
+
+
+def _decode_json(raw: bytes) -> Any:
+    """The JSON value of `raw`, or ``_UNDECODABLE``: not UTF-8, not JSON (NaN, Infinity),
+    nested past the recursion limit, an integer past Python's digit limit, or a string
+    (value or key) holding a lone surrogate, which no UTF-8 text can carry.
+
+    >>> _decode_json(b'{"a": "\\\\ud800"}') is _UNDECODABLE, _decode_json(b'{"a": 1}')
+    (True, {'a': 1})
+    """
+    try:
+        value = json.loads(raw, parse_constant=_refuse_constant)
+        # a lone surrogate came from a \uXXXX escape; encoding the value back finds it
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeError are ValueErrors
+        return _UNDECODABLE
+    return value
+
+
 def _json_response(status: int, body: Mapping[str, Any]) -> Response:
     return Response(json.dumps(body, default=str), status=status, content_type=CONTENT_TYPE)
 
@@ -67,9 +91,8 @@ class KmsJsonApplication:
             return _json_response(
                 413, error_body("SerializationException", "request body too large")
             )
-        try:
-            body = json.loads(raw or b"{}")
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # deep nesting
+        body = _decode_json(raw or b"{}")
+        if body is _UNDECODABLE:
             return _json_response(400, error_body("SerializationException", "body is not JSON"))
         if not isinstance(body, dict):
             return _json_response(

@@ -130,7 +130,10 @@ class FakeProxyConfig:
     entries of ``VARIANTS`` (permitted behaviours, ``conformance.xks.variants``).
 
     ``cert_variant`` follows the TLS faults when left at "valid" (``expired_cert`` selects
-    "expired", and so on). ``read_timeout`` bounds how long a connection may stay silent.
+    "expired", and so on). ``read_timeout`` bounds how long a connection may stay silent,
+    ``request_deadline`` how long one request may take to arrive once it has begun
+    (slowloris), ``max_connections`` how many connections are served at once (more are
+    refused).
 
     >>> FakeProxyConfig(faults=frozenset({"slow"})).faults
     frozenset({'slow'})
@@ -155,6 +158,8 @@ class FakeProxyConfig:
     port: int = 0
     ping_port: int | None = 0
     read_timeout: float = 5.0
+    request_deadline: float = 30.0
+    max_connections: int = 64
     max_body_bytes: int = 64 * 1024
 
     def __post_init__(self) -> None:

@@ -1,11 +1,11 @@
 """The fake XKS proxy as a real threaded HTTPS server on loopback.
 
-Built on ``http.server.ThreadingHTTPServer`` rather than werkzeug's development server,
-because werkzeug 3 sends ``Connection: close`` on every response (serving.py, run_wsgi)
-and performs the TLS handshake in the accept loop, so one silent client would stall
-every other one. Here each connection gets its own thread, its TLS handshake runs in
-that thread under a read timeout, and HTTP/1.1 keep-alive works. Requests are parsed by
-the standard library; werkzeug still does the routing (``conformance.xks.app``).
+Built on :mod:`conformance.xks.guarded_http` (``http.server`` with deadlines, a thread cap and
+strict body framing) rather than werkzeug's development server, because werkzeug 3 sends
+``Connection: close`` on every response (serving.py, run_wsgi) and performs the TLS handshake
+in the accept loop, so one silent client would stall every other one. Here each connection
+gets its own thread, its TLS handshake runs in that thread under the read timeout, and
+HTTP/1.1 keep-alive works. werkzeug still does the routing (``conformance.xks.app``).
 
 >>> with start_fake_proxy() as proxy:
 ...     proxy.base_url.startswith("https://localhost:"), proxy.uri_prefix
@@ -14,7 +14,6 @@ the standard library; werkzeug still does the routing (``conformance.xks.app``).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
@@ -25,26 +24,21 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Iterable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, cast
-from urllib.parse import urlsplit
-
-from werkzeug.serving import DechunkedInput
+from typing import Any
 
 from conformance.xks.app import FakeXksApplication, HttpRequest, HttpResponse
 from conformance.xks.certs import CertificateSet, make_certificates
 from conformance.xks.config import Credential, EkmNode, FakeProxyConfig, Tenant
 from conformance.xks.faults import validate_fault_names
+from conformance.xks.guarded_http import GuardedHttpServer, GuardedRequestHandler
 from conformance.xks.variants import validate_variant_names
 
 logger = logging.getLogger("conformance.xks.proxy")
 
 PING_PATH = "/ping"
 PING_BODY = b"pong from kscheck fake xks-proxy"
-#: Oversized bodies up to this size are drained before the error reply; larger ones are not.
-DRAIN_LIMIT_BYTES = 1024 * 1024
 
 
 def _json_error(status: int, name: str, message: str) -> HttpResponse:
@@ -54,138 +48,41 @@ def _json_error(status: int, name: str, message: str) -> HttpResponse:
     return HttpResponse(status, body, close=True)
 
 
-class _ProxyRequestHandler(BaseHTTPRequestHandler):
-    """Reads one request at a time off a kept-alive connection and hands it to the app."""
-
-    protocol_version = "HTTP/1.1"
-    wbufsize = 64 * 1024  # one TLS record per response; http.server flushes per request
+class _ProxyRequestHandler(GuardedRequestHandler):
     server_version = "kscheck-fake-xks-proxy"
-    sys_version = ""
-    server: _ProxyHttpServer
-
-    def setup(self) -> None:
-        self.request.settimeout(self.server.read_timeout)
-        if isinstance(self.request, ssl.SSLSocket):
-            self.request.do_handshake()
-            self.server.check_client_certificate(self.request)
-        super().setup()
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("do_"):  # every method goes to the app, which answers 405
-            return self._serve
-        raise AttributeError(name)
-
-    def _read_body(self) -> bytes | HttpResponse:
-        limit = self.server.max_body_bytes
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            body = DechunkedInput(cast(IO[bytes], self.rfile)).read(limit + 1)
-            if len(body) > limit:
-                return _json_error(400, "ValidationException", f"body: at most {limit} bytes")
-            return bytes(body)
-        length_header = self.headers.get("Content-Length", "0").strip()
-        if not length_header.isdigit():
-            return _json_error(400, "ValidationException", "Content-Length: not a number")
-        length = int(length_header)
-        if length > limit:
-            if length <= DRAIN_LIMIT_BYTES:  # read and drop it, so the client sees our answer
-                while length > 0 and (chunk := self.rfile.read(min(length, 65536))):
-                    length -= len(chunk)
-            return _json_error(400, "ValidationException", f"body: at most {limit} bytes")
-        body = self.rfile.read(length)
-        if len(body) != length:
-            raise TimeoutError("body shorter than Content-Length")
-        return body
-
-    def _serve(self) -> None:
-        try:
-            body = self._read_body()
-        except (TimeoutError, OSError, ValueError):
-            self.close_connection = True
-            return
-        if isinstance(body, HttpResponse):
-            self._write(body)
-            return
-        target = self.path
-        parts = urlsplit(target)
-        if parts.scheme:  # absolute-form request target (RFC 9112 §3.2.2)
-            target = parts.path + (f"?{parts.query}" if parts.query else "")
-        request = HttpRequest(
-            self.command,
-            target,
-            tuple(self.headers.items()),
-            body,
-            connection_rank=self.server.connection_rank(self.request),
-        )
-        app = self.server.app
-        if app is None:
-            self._write(_json_error(404, "InvalidUriPathException", "not an XKS API server"))
-            return
-        self._write(app.handle(request))
-
-    def _write(self, response: HttpResponse) -> None:
-        self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
-        for name, value in response.headers:
-            self.send_header(name, value)
-        if response.close:
-            self.send_header("Connection", "close")
-            self.close_connection = True
-        self.end_headers()
-        self.wfile.write(response.body)
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Malformed HTTP (bad request line, huge headers): a JSON error, then close."""
-        self.close_connection = True
-        if self.request_version not in ("HTTP/1.0", "HTTP/1.1"):
-            self.request_version = "HTTP/1.1"  # else http.server omits the status line
-        status = code if code in (400, 405, 414, 431, 501, 505) else 400
-        self._write(_json_error(status, "ValidationException", (message or "bad request")[:200]))
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("connection %s: %s", self.client_address[0], format % args)
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """Requests are logged by the app without bodies or headers."""
 
 
-class _ProxyHttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _ProxyHttpServer(GuardedHttpServer):
+    """The XKS API over TLS: the handshake runs in the connection's thread, bounded by the
+    read timeout (OpenSSL's whole handshake shares one deadline in CPython's ssl module)."""
+
+    too_large_status = 400  # the XKS API answers every malformed request with 400 [SPEC §3]
 
     def __init__(
         self,
         address: tuple[str, int],
-        app: FakeXksApplication | None,
+        app: FakeXksApplication,
         ssl_context: ssl.SSLContext | None,
         *,
-        read_timeout: float,
-        max_body_bytes: int,
         client_subject: str | None = None,
-        handler: type[BaseHTTPRequestHandler] = _ProxyRequestHandler,
+        **limits: Any,
     ) -> None:
         self.app = app
         self.ssl_context = ssl_context
-        self.read_timeout = read_timeout
-        self.max_body_bytes = max_body_bytes
         self.client_subject = client_subject
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        #: connections that have sent an HTTP request, oldest first (see connection_rank)
-        self._clients: dict[socket.socket, None] = {}
-        super().__init__(address, handler)
+        super().__init__(address, _ProxyRequestHandler, **limits)
 
-    def get_request(self) -> tuple[socket.socket, Any]:
-        raw, address = self.socket.accept()
-        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        connection: socket.socket = raw
-        if self.ssl_context is not None:
-            connection = self.ssl_context.wrap_socket(
-                raw, server_side=True, do_handshake_on_connect=False
-            )
-        with self._connections_lock:
-            self._connections.add(connection)
-        return connection, address
+    def wrap_connection(self, connection: socket.socket) -> socket.socket:
+        if self.ssl_context is None:
+            return connection
+        return self.ssl_context.wrap_socket(
+            connection, server_side=True, do_handshake_on_connect=False
+        )
+
+    def prepare_connection(self, connection: socket.socket) -> None:
+        if isinstance(connection, ssl.SSLSocket):
+            connection.do_handshake()
+            self.check_client_certificate(connection)
 
     def check_client_certificate(self, connection: ssl.SSLSocket) -> None:
         """With mTLS, the chain was verified by OpenSSL; here the subject must match too."""
@@ -199,50 +96,25 @@ class _ProxyHttpServer(ThreadingHTTPServer):
         if self.client_subject not in names:
             raise ssl.SSLError("client certificate subject does not match")
 
-    def connection_rank(self, connection: socket.socket) -> int:
-        """0 for the longest-open connection that has sent a request, 1 for the next..."""
-        with self._connections_lock:
-            self._clients.setdefault(connection, None)
-            return list(self._clients).index(connection)
+    def respond(self, request: HttpRequest) -> HttpResponse:
+        return self.app.handle(request)
 
-    def shutdown_request(self, request: Any) -> None:
-        with self._connections_lock:
-            self._connections.discard(request)
-            self._clients.pop(request, None)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
-
-    def close_all_connections(self) -> None:
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
+    def error_response(self, status: int, message: str) -> HttpResponse:
+        return _json_error(status, "ValidationException", message)
 
 
-class _PingHandler(BaseHTTPRequestHandler):
+class _PingServer(GuardedHttpServer):
     """Plain-HTTP ``GET /ping`` for load balancers, as the reference proxy offers [REF]."""
 
-    protocol_version = "HTTP/1.1"
-    server: _ProxyHttpServer
+    def respond(self, request: HttpRequest) -> HttpResponse:
+        if request.path != PING_PATH:
+            return HttpResponse(404, b"not found", "text/plain")
+        if request.method != "GET":
+            return HttpResponse(405, b"method not allowed", "text/plain", [("Allow", "GET")])
+        return HttpResponse(200, PING_BODY, "text/plain")
 
-    def setup(self) -> None:
-        self.request.settimeout(self.server.read_timeout)  # a silent client frees its thread
-        super().setup()
-
-    def do_GET(self) -> None:
-        found = self.path == PING_PATH
-        body = PING_BODY if found else b"not found"
-        self.send_response(200 if found else 404)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("ping: %s", format % args)
+    def error_response(self, status: int, message: str) -> HttpResponse:
+        return HttpResponse(status, message.encode("ascii", "replace"), "text/plain", close=True)
 
 
 def build_tls_context(config: FakeProxyConfig, certificates: CertificateSet) -> ssl.SSLContext:
@@ -277,14 +149,14 @@ class RunningProxy:
         certificates: CertificateSet,
         app: FakeXksApplication,
         server: _ProxyHttpServer,
-        ping_server: _ProxyHttpServer | None,
+        ping_server: _PingServer | None,
         owned_cert_dir: Path | None,
     ) -> None:
         self.config = config
         self.certificates = certificates
         self.app = app
         self._server = server
-        self._ping_server = ping_server
+        self._ping_server: GuardedHttpServer | None = ping_server
         self._owned_cert_dir = owned_cert_dir
         self._threads: list[threading.Thread] = []
         self._stopped = False
@@ -437,32 +309,30 @@ def start_fake_proxy(
     config = dataclasses.replace(base, faults=chosen, variants=permitted, **overrides)
     owned: Path | None = None
     server: _ProxyHttpServer | None = None
+    ping_server: _PingServer | None = None
     try:  # a failure half-way (port in use, bad cert dir) must not leak sockets or temp files
         if certificates is None:
             if cert_dir is None:
                 owned = Path(tempfile.mkdtemp(prefix="kscheck-proxy-certs-"))
             certificates = make_certificates(cert_dir or owned or ".", region=config.region)
         app = FakeXksApplication(config)
+        limits: dict[str, Any] = {
+            "read_timeout": config.read_timeout,
+            "request_deadline": config.request_deadline,
+            "max_connections": config.max_connections,
+        }
         server = _ProxyHttpServer(
             (config.host, config.port),
             app,
             build_tls_context(config, certificates),
-            read_timeout=config.read_timeout,
-            max_body_bytes=config.max_body_bytes,
             client_subject=certificates.client_subject
             if config.mtls and "mtls_not_enforced" not in config.faults
             else None,
+            max_body_bytes=config.max_body_bytes,
+            **limits,
         )
-        ping_server = None
         if config.ping_port is not None:
-            ping_server = _ProxyHttpServer(
-                (config.host, config.ping_port),
-                None,
-                None,
-                read_timeout=config.read_timeout,
-                max_body_bytes=0,
-                handler=_PingHandler,
-            )
+            ping_server = _PingServer((config.host, config.ping_port), max_body_bytes=0, **limits)
     except BaseException:
         if server is not None:
             server.server_close()
