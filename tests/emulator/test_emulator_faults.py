@@ -39,8 +39,8 @@ FAULT_EXPECTATIONS: dict[str, tuple[str, frozenset[str]]] = {
     "delete_ignores_state": ("respect_the_connection_state", frozenset({"CKS-STATE-003"})),
     "not_found_as_validation": (
         "unknown_store_id",
-        # the unknown ID is judged by Describe (DESCRIBE-004) and by every other operation
-        frozenset({"CKS-STATE-006", "CKS-DESCRIBE-004"}),
+        # the unknown ID: Describe (DESCRIBE-004), CreateKey (KEY-010), the others (STATE-006)
+        frozenset({"CKS-STATE-006", "CKS-DESCRIBE-004", "CKS-KEY-010"}),
     ),
     "synchronous_connect_errors": ("failing_backend", frozenset({"CKS-CONNECT-001"})),
     "client_errors_as_500": ("keys_without_a_store", frozenset({"CKS-ERR-011"})),
