@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from conformance.xks.faults import validate_fault_names
+from conformance.xks.faults import SLOW_FAULT_DELAY_SECONDS, validate_fault_names
 
 #: The official test client's URI_PREFIX with a leading slash [TC].
 DEFAULT_URI_PREFIX = "/example/uri/path/prefix"
@@ -130,6 +130,7 @@ class FakeProxyConfig:
 
     ``cert_variant`` follows the TLS faults when left at "valid" (``expired_cert`` selects
     "expired", and so on). ``read_timeout`` bounds how long a connection may stay silent.
+    ``slow_delay_seconds`` is how late the ``slow`` fault answers.
 
     >>> FakeProxyConfig(faults=frozenset({"slow"})).faults
     frozenset({'slow'})
@@ -153,6 +154,7 @@ class FakeProxyConfig:
     port: int = 0
     ping_port: int | None = 0
     read_timeout: float = 5.0
+    slow_delay_seconds: float = SLOW_FAULT_DELAY_SECONDS
     max_body_bytes: int = 64 * 1024
 
     def __post_init__(self) -> None:
