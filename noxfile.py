@@ -1,4 +1,4 @@
-"""nox sessions: tests, lint, typecheck, emulators, aws, certify, bench.
+"""nox sessions: tests, lint, typecheck, emulators, aws, certify, bench, mutation.
 
 Run ``nox -l`` to list them; ``nox -s tests`` is what CI runs.
 """
@@ -64,3 +64,11 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
     for script in sorted(Path("benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
+
+
+@nox.session
+def mutation(session: nox.Session) -> None:
+    """Delete one model rule at a time in a copy of the repository; a self-test must fail
+    for each (benchmarks/mutation_check.py; a few minutes, not part of `tests`)."""
+    session.install("-e", ".[dev]")
+    session.run("python", "benchmarks/mutation_check.py", *session.posargs)
