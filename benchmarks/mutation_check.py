@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -327,8 +327,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     print(f"baseline: self-tests pass on the unmutated copy ({baseline.seconds:.0f} s)")
     started = time.monotonic()
+    results: list[Result] = []
     with ThreadPoolExecutor(max_workers=args.workers) as pool:
-        results = list(pool.map(lambda m: run_mutant(m, full=args.full), chosen))
+        futures = {pool.submit(run_mutant, m, full=args.full): m for m in chosen}
+        for done in as_completed(futures):
+            result = done.result()
+            results.append(result)
+            verdict = "killed" if result.killed else "SURVIVED"
+            print(
+                f"[{len(results)}/{len(chosen)}] {result.mutant.requirement}: {verdict} "
+                f"({len(result.failed)} failed, {result.seconds:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+    results.sort(key=lambda r: chosen.index(r.mutant))
     print(table(results))
     survivors = [r for r in results if not r.killed]
     print(
