@@ -529,9 +529,25 @@ json_values = st.recursive(
 )
 
 
+def near_bounds(constraint: botocore_model.MemberConstraint) -> st.SearchStrategy[object]:
+    """Well-typed values around the member's lower bound (where the client layer decides)."""
+    low = constraint.min_length or 0
+    if constraint.type_name == "string":
+        return st.text(alphabet="ab1", min_size=max(0, low - 1), max_size=low + 1)
+    if constraint.type_name in ("integer", "long"):
+        return st.integers(low - 1, low + 1)
+    return json_values
+
+
 def requests_for(operation: str) -> st.SearchStrategy[object]:
-    names = sorted({p.split(".")[0] for p in botocore_model.input_constraints(operation)})
-    members = st.dictionaries(st.sampled_from(names), json_values, max_size=4)
+    """Anything: JSON values, or dicts of the operation's member names holding JSON values
+    or well-typed values next to their minimum."""
+    constraints = botocore_model.input_constraints(operation)
+    top = {path: c for path, c in constraints.items() if "." not in path}
+    value = {name: json_values | near_bounds(c) for name, c in top.items()}
+    members = st.lists(st.sampled_from(sorted(top)), max_size=4, unique=True).flatmap(
+        lambda names: st.fixed_dictionaries({name: value[name] for name in names})
+    )
     return st.one_of(json_values, members)
 
 
