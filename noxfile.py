@@ -1,4 +1,5 @@
-"""nox sessions: tests, lint, typecheck, emulators, aws, certify, bench, publish, localstack.
+"""nox sessions: tests, lint, typecheck, emulators, aws, certify, bench, publish, localstack,
+mutation.
 
 Run ``nox -l`` to list them; ``nox -s tests`` is what CI runs.
 """
@@ -195,3 +196,11 @@ def localstack(session: nox.Session) -> None:
     finally:
         if server is not None:
             _stop_localstack(server)
+
+
+@nox.session
+def mutation(session: nox.Session) -> None:
+    """Delete one model rule at a time in a copy of the repository; a self-test must fail
+    for each (benchmarks/mutation_check.py; a few minutes, not part of `tests`)."""
+    session.install("-e", ".[dev]")
+    session.run("python", "benchmarks/mutation_check.py", *session.posargs)

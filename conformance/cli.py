@@ -1,7 +1,9 @@
 """The ``kscheck`` command line: a thin layer over the subcommand modules.
 
 >>> from conformance.cli import build_parser
->>> build_parser().parse_args(["--version"])  # doctest: +SKIP
+>>> args = build_parser().parse_args(["run", "--target", "moto"])
+>>> args.command, args.target, args.profile
+('run', 'moto', 'default')
 """
 
 from __future__ import annotations

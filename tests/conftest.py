@@ -1,14 +1,37 @@
-"""Shared self-test configuration: the Hypothesis profiles of :mod:`conformance.profiles`."""
+"""Shared self-test configuration: the Hypothesis profiles of :mod:`conformance.profiles`,
+a hermetic environment (see :mod:`hermetic`) for this process and its children, and a
+generous proxy budget for every emulator they start."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
+from hermetic import NOWHERE, is_leaky
 
+from conformance.emulator.scenario import TIMEOUT_VARIABLE
 from conformance.profiles import load_profile
 
 load_profile(os.environ.get("KSCHECK_HYPOTHESIS_PROFILE", "ci"))
+
+SELF_TEST_PROXY_BUDGET_MS = "1000"
+"""The emulator's proxy budget in the self-tests: four times KMS's 250 ms, so a loaded
+machine cannot turn a healthy fake proxy into a TIMEOUT; the slow site answers four
+budgets late, so it stays a TIMEOUT (see docs/architecture.md)."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _hermetic_environment() -> Iterator[None]:
+    """No AWS credentials, opt-in, endpoint override or external proxy for any self-test
+    (and so for any process a self-test starts), and the self-tests' proxy budget."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [n for n in os.environ if is_leaky(n)]:
+            patch.delenv(name)
+        for name, value in NOWHERE.items():
+            patch.setenv(name, value)
+        patch.setenv(TIMEOUT_VARIABLE, SELF_TEST_PROXY_BUDGET_MS)
+        yield
 
 
 def pytest_configure(config: pytest.Config) -> None:

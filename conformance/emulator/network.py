@@ -24,7 +24,8 @@ import requests
 from conformance.model import ExternalKey, ProxyBehaviour
 from conformance.xks.client import XksClient
 
-#: KMS gives each proxy call 250 ms for TCP, TLS and HTTP together [SPEC §7].
+#: KMS gives each proxy call 250 ms for TCP, TLS and HTTP together [SPEC §7]. The emulator's
+#: default budget; a scenario may set another (see :class:`~conformance.emulator.Scenario`).
 KMS_PROXY_TIMEOUT_SECONDS = 0.25
 _XKS_PATH_SUFFIX = "/kms/xks/v1"
 
@@ -44,7 +45,11 @@ class ProxyAddress:
 
 
 class XksNetwork:
-    """Host name -> proxy address; a host not in the map does not answer (unreachable)."""
+    """Host name -> proxy address; a host not in the map does not answer (unreachable).
+
+    `timeout_seconds` is the budget of one proxy call: an answer that takes longer is a
+    TIMEOUT, and the client stops waiting once a single read takes that long.
+    """
 
     def __init__(
         self,
@@ -66,7 +71,7 @@ class XksNetwork:
             secret,
             address.region,
             address.ca_bundle,
-            timeout=self.timeout_seconds * 4,
+            timeout=self.timeout_seconds,
         )
 
     def probe_health(

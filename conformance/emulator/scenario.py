@@ -6,6 +6,13 @@ CloudHSM clusters exist. :func:`start_scenario` starts one fake proxy per live s
 returns both views of the same description: the reference model's :class:`World` (for the
 checker's predictions) and an :class:`XksNetwork` (for the emulator, which learns by probing).
 
+The emulator judges a proxy TIMEOUT by the clock, against the scenario's
+``proxy_timeout_seconds`` (KMS's 250 ms by default). The slow site answers
+``SLOW_SITE_FACTOR`` times later than that budget, so it stays far beyond it whatever the
+budget; a loaded machine can only make answers later, so a generous budget (set with the
+``KSCHECK_PROXY_TIMEOUT_MS`` environment variable when no scenario is given, as the
+self-tests do) keeps the healthy sites healthy without making the slow one fast.
+
 >>> [site.hostname for site in DEFAULT_SITES][:2]
 ['xks-healthy.kscheck.test', 'xks-second.kscheck.test']
 """
@@ -13,14 +20,15 @@ checker's predictions) and an :class:`XksNetwork` (for the emulator, which learn
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conformance.emulator.network import ProxyAddress, XksNetwork
+from conformance.emulator.network import KMS_PROXY_TIMEOUT_SECONDS, ProxyAddress, XksNetwork
 from conformance.model import (
     CloudHsmCluster,
     ExternalKey,
@@ -36,6 +44,10 @@ from conformance.xks.server import RunningProxy, start_fake_proxy
 
 XKS_SUFFIX = "/kms/xks/v1"
 OTHER_ACCOUNT = "444455556666"
+SLOW_SITE_FACTOR = 4
+"""How many budgets late the slow site answers."""
+TIMEOUT_VARIABLE = "KSCHECK_PROXY_TIMEOUT_MS"
+"""Environment variable: the proxy budget of the default scenario, in milliseconds."""
 
 
 @dataclass(frozen=True)
@@ -111,12 +123,40 @@ DEFAULT_CLUSTERS: tuple[CloudHsmCluster, ...] = (
 
 @dataclass(frozen=True)
 class Scenario:
-    """Everything outside KMS for one run (see the module docstring)."""
+    """Everything outside KMS for one run (see the module docstring).
+
+    >>> Scenario().proxy_timeout_seconds, Scenario().slow_site_delay_seconds
+    (0.25, 1.0)
+    >>> Scenario.from_environment({"KSCHECK_PROXY_TIMEOUT_MS": "1500"}).proxy_timeout_seconds
+    1.5
+    """
 
     sites: tuple[ProxySite, ...] = DEFAULT_SITES
     services: tuple[VpcEndpointService, ...] = DEFAULT_SERVICES
     clusters: tuple[CloudHsmCluster, ...] = DEFAULT_CLUSTERS
     region: str = "us-east-1"
+    proxy_timeout_seconds: float = KMS_PROXY_TIMEOUT_SECONDS
+
+    def __post_init__(self) -> None:
+        if not self.proxy_timeout_seconds > 0:
+            raise ValueError(f"proxy_timeout_seconds {self.proxy_timeout_seconds}: not positive")
+
+    @property
+    def slow_site_delay_seconds(self) -> float:
+        """How late a site whose behaviour is TIMEOUT answers: far beyond the budget."""
+        return SLOW_SITE_FACTOR * self.proxy_timeout_seconds
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Scenario:
+        """The default scenario, with the budget of ``KSCHECK_PROXY_TIMEOUT_MS`` if set."""
+        value = (os.environ if environ is None else environ).get(TIMEOUT_VARIABLE, "")
+        if not value:
+            return cls()
+        try:
+            milliseconds = float(value)
+        except ValueError:
+            raise ValueError(f"{TIMEOUT_VARIABLE}={value!r}: not a number") from None
+        return cls(proxy_timeout_seconds=milliseconds / 1000)
 
 
 @dataclass
@@ -148,8 +188,13 @@ class RunningScenario:
         )
 
 
-def _site_config(site: ProxySite, region: str) -> FakeProxyConfig:
-    config = FakeProxyConfig(region=region, faults=frozenset(site.faults), ping_port=None)
+def _site_config(site: ProxySite, scenario: Scenario) -> FakeProxyConfig:
+    config = FakeProxyConfig(
+        region=scenario.region,
+        faults=frozenset(site.faults),
+        ping_port=None,
+        slow_delay_seconds=scenario.slow_site_delay_seconds,
+    )
     if site.behaviour is ProxyBehaviour.ALL_EKMS_UNAVAILABLE:
         fleet = tuple(EkmNode(node.id, health_status="UNAVAILABLE") for node in config.ekm_fleet)
         config = dataclasses.replace(config, ekm_fleet=fleet)
@@ -181,8 +226,11 @@ def _world_proxies(site: ProxySite, proxy: RunningProxy) -> list[XksProxy]:
 
 @contextmanager
 def start_scenario(scenario: Scenario | None = None) -> Iterator[RunningScenario]:
-    """Start the scenario's live proxies on loopback; stop them all on exit."""
-    scenario = scenario or Scenario()
+    """Start the scenario's live proxies on loopback; stop them all on exit.
+
+    Without a scenario, the default one with the budget of ``KSCHECK_PROXY_TIMEOUT_MS``.
+    """
+    scenario = scenario or Scenario.from_environment()
     cert_dir = Path(tempfile.mkdtemp(prefix="kscheck-scenario-"))
     proxies: dict[str, RunningProxy] = {}
     try:
@@ -192,7 +240,7 @@ def start_scenario(scenario: Scenario | None = None) -> Iterator[RunningScenario
         for site in scenario.sites:
             if not site.live:
                 continue
-            proxy = start_fake_proxy(_site_config(site, scenario.region), certificates=certificates)
+            proxy = start_fake_proxy(_site_config(site, scenario), certificates=certificates)
             proxies[site.hostname] = proxy
             hosts[site.hostname] = ProxyAddress(
                 proxy.base_url, proxy.ca_bundle_path, scenario.region
@@ -204,7 +252,8 @@ def start_scenario(scenario: Scenario | None = None) -> Iterator[RunningScenario
             vpc_endpoint_services=scenario.services,
             clusters=scenario.clusters,
         )
-        yield RunningScenario(scenario, world, XksNetwork(hosts), proxies)
+        network = XksNetwork(hosts, timeout_seconds=scenario.proxy_timeout_seconds)
+        yield RunningScenario(scenario, world, network, proxies)
     finally:
         for proxy in proxies.values():
             proxy.stop()

@@ -32,7 +32,6 @@ from werkzeug.routing import Map, RequestRedirect, Rule
 
 from conformance.xks import aead, protocol
 from conformance.xks.config import Credential, EkmNode, FakeKey, FakeProxyConfig, Tenant
-from conformance.xks.faults import SLOW_FAULT_DELAY_SECONDS
 from conformance.xks.protocol import XksError
 from conformance.xks.sigv4 import SignatureError, verify_request
 from conformance.xks.variants import HealthCache, behaviour_for
@@ -205,7 +204,7 @@ class FakeXksApplication:
             logger.exception("internal error in %s", operation)
             response = self._error(XksError("InternalException", "internal error"))
         if "slow" in self.faults and operation != "-":
-            self.sleep(SLOW_FAULT_DELAY_SECONDS)
+            self.sleep(self.config.slow_delay_seconds)
         if "no_keepalive" in self.faults:
             response.close = True
         logger.debug(

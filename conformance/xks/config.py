@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from conformance.xks.faults import validate_fault_names
+from conformance.xks.faults import SLOW_FAULT_DELAY_SECONDS, validate_fault_names
 
 #: The official test client's URI_PREFIX with a leading slash [TC].
 DEFAULT_URI_PREFIX = "/example/uri/path/prefix"
@@ -133,7 +133,7 @@ class FakeProxyConfig:
     "expired", and so on). ``read_timeout`` bounds how long a connection may stay silent,
     ``request_deadline`` how long one request may take to arrive once it has begun
     (slowloris), ``max_connections`` how many connections are served at once (more are
-    refused).
+    refused). ``slow_delay_seconds`` is how late the ``slow`` fault answers.
 
     >>> FakeProxyConfig(faults=frozenset({"slow"})).faults
     frozenset({'slow'})
@@ -160,6 +160,7 @@ class FakeProxyConfig:
     read_timeout: float = 5.0
     request_deadline: float = 30.0
     max_connections: int = 64
+    slow_delay_seconds: float = SLOW_FAULT_DELAY_SECONDS
     max_body_bytes: int = 64 * 1024
 
     def __post_init__(self) -> None:

@@ -6,7 +6,6 @@ processes, and handed out by name."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +13,8 @@ from typing import Any
 
 import pytest
 from certify_runs import CertifyRun
+from hermetic import hermetic_environment
 
-from conformance.targets.xks import TC_DEFAULTS
 from conformance.xks.faults import FAULTS
 from conformance.xks.variants import VARIANTS, maximal_compatible_set
 
@@ -62,11 +61,6 @@ def _jobs(base: Path, names: list[str]) -> list[dict[str, Any]]:
     return jobs
 
 
-def _clean_environment() -> dict[str, str]:
-    """This environment minus the official client's variables (no external target)."""
-    return {k: v for k, v in os.environ.items() if k not in TC_DEFAULTS}
-
-
 @pytest.fixture(scope="session")
 def certify_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CertifyRun]:
     """Every run by name: ``clean`` and ``fault:<name>`` for each fault of the catalog."""
@@ -91,7 +85,7 @@ def _run_jobs(base: Path, jobs: list[dict[str, Any]]) -> dict[str, CertifyRun]:
         job_file = base / f"jobs-{index}.json"
         job_file.write_text(json.dumps(share))
         command = [sys.executable, str(DRIVER), str(job_file)]
-        processes.append((job_file, subprocess.Popen(command, env=_clean_environment())))
+        processes.append((job_file, subprocess.Popen(command, env=hermetic_environment())))
     runs: dict[str, CertifyRun] = {}
     for job_file, process in processes:
         assert process.wait(timeout=900) == 0, f"certify driver failed: {job_file}"

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hermetic import hermetic_environment
 
 from conformance.checks.xks.bodies import Sealed, expected_cdiv, lenient_b64decode
 from conformance.checks.xks.sigv4_signer import SigningParams, sign
@@ -224,7 +225,7 @@ def test_usage_errors_exit_2_with_a_message_naming_the_field(
 
 
 def test_a_filter_that_matches_nothing_is_a_usage_error(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in TC_DEFAULTS}
+    env = hermetic_environment()
     result = subprocess.run(
         [sys.executable, "-m", "conformance.cli", "certify", "-k", "XKS-NOPE-999",
          "--report-dir", str(tmp_path)],
@@ -242,7 +243,7 @@ def test_an_empty_restricted_key_variable_means_the_vendor_has_no_such_key() -> 
 
 
 def test_an_unreachable_proxy_is_never_certified_whatever_the_filter(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in TC_DEFAULTS}
+    env = hermetic_environment()
     env.update(CREDENTIALS, XKS_PROXY_HOST="127.0.0.1:1")
     result = subprocess.run(
         [sys.executable, "-m", "conformance.cli", "certify", "-k", "XKS-AUTH-001",

@@ -9,14 +9,14 @@ console output are searched for the markers, raw and base64-encoded.
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
 
+from hermetic import hermetic_environment
+
 from conformance.checks.xks.generators import FIXED_PLAINTEXTS, PLAINTEXT_MARKER
-from conformance.targets.xks import TC_DEFAULTS
 from conformance.xks.config import (
     DEFAULT_URI_PREFIX,
     SECOND_URI_PREFIX,
@@ -55,7 +55,7 @@ def test_no_secret_or_plaintext_appears_in_reports_or_console(tmp_path: Path) ->
     )
     report_dir = tmp_path / "reports"
     with start_fake_proxy(config) as proxy:
-        env = {k: v for k, v in os.environ.items() if k not in TC_DEFAULTS}
+        env = hermetic_environment()
         env.update(
             XKS_PROXY_HOST=proxy.host,
             URI_PREFIX=proxy.uri_prefix,

@@ -6,12 +6,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hermetic import hermetic_environment
+
 
 def certify(tmp_path: Path, *extra: str) -> int:
     command = [sys.executable, "-m", "conformance.cli", "certify", "--quiet", "--no-shrink"]
     command += ["--fault", "skew_not_checked", "-k", "XKS-AUTH-009"]
     command += ["--report-dir", str(tmp_path), *extra]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300).returncode
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=300, env=hermetic_environment()
+    )
+    return done.returncode
 
 
 def test_a_should_level_fault_fails_only_under_strict(tmp_path: Path) -> None:

@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from hermetic import NOWHERE, hermetic_environment
+
 
 def kscheck(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -14,6 +17,7 @@ def kscheck(*args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=300,
+        env=hermetic_environment(),
     )
 
 
@@ -46,3 +50,36 @@ def test_the_aws_target_refuses_without_opt_in() -> None:
     done = kscheck("run", "--target", "aws")
     assert done.returncode == 2
     assert "KSCHECK_AWS_OPT_IN" in done.stderr
+
+
+def test_the_suite_cannot_reach_aws_even_when_the_developer_opted_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A developer with the nightly run's variables exported: the self-test's subprocess
+    still sees no opt-in. (Were it to leak, the fence would ask STS, which is pointed at a
+    closed loopback port here, so nothing leaves the machine either way.)"""
+    monkeypatch.setenv("KSCHECK_AWS_OPT_IN", "1")
+    monkeypatch.setenv("KSCHECK_AWS_ACCOUNT_ALLOWLIST", "111122223333")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x" * 40)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
+    done = kscheck("run", "--target", "aws")
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "the aws target is opt-in" in done.stderr
+
+
+def test_the_hermetic_environment_drops_every_way_out() -> None:
+    leaky = {
+        "KSCHECK_AWS_OPT_IN": "1",
+        "KSCHECK_AWS_ACCOUNT_ALLOWLIST": "111122223333",
+        "KSCHECK_CKS_TARGET": "aws",
+        "AWS_PROFILE": "prod",
+        "AWS_SESSION_TOKEN": "t",
+        "AWS_ENDPOINT_URL": "https://kms.example.com",
+        "XKS_PROXY_HOST": "proxy.example.com",
+        "AWS_CONFIG_FILE": "/home/dev/.aws/config",
+    }
+    env = hermetic_environment({**leaky, "PATH": "/bin"})
+    assert env["PATH"] == "/bin"
+    assert not set(env) & (set(leaky) - set(NOWHERE))
+    assert {k: env[k] for k in NOWHERE} == NOWHERE

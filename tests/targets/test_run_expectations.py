@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hermetic import hermetic_environment
 
 from conformance.report.expectations import ExpectationsError, parse_expectations
 
@@ -33,7 +34,9 @@ def run(tmp_path: Path, expectations: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "conformance.cli", "run", "--profile", "ci", "--seed", "3"]
     command += ["--no-shrink", "--emulator-fault", "limit_ignored", "-k", "describe_pages"]
     command += ["--expectations", str(path), "--report-dir", str(tmp_path / "r")]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=300, env=hermetic_environment()
+    )
 
 
 def test_a_listed_failure_keeps_the_run_green_and_an_unlisted_one_does_not(
