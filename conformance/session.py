@@ -190,8 +190,9 @@ class _SessionPlugin:
             return
         module = nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
         if module != self._module:
+            stream.write("\n" if self._module else "")
             self._module = module
-            stream.write(f"\n{module.removeprefix('test_'):<24}")
+            stream.write(f"{module.removeprefix('test_'):<24}")
         stream.write(PROGRESS_CHARS.get(grade, "?"))
         stream.flush()
 

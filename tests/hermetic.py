@@ -16,9 +16,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from conformance.spec.xks_target import TC_DEFAULTS
-
 from conformance.targets.aws import ALLOW_LIST_VARIABLE, OPT_IN_VARIABLE
+from conformance.targets.xks import TC_DEFAULTS
 
 LEAKY_PREFIXES = ("AWS_", "KSCHECK_AWS_")
 """Credentials, profiles, endpoint overrides (``AWS_ENDPOINT_URL*``) and the AWS opt-in."""

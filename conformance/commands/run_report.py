@@ -16,8 +16,11 @@ from conformance.report.finish import mark_unreached
 from conformance.report.redaction import Redactor
 from conformance.report.run import RunRecord, build_run_record
 from conformance.session import SessionResult
+from conformance.spec.reach import MODEL_ONLY
 from conformance.spec.requirements import registry
 from conformance.targets.factory import PreparedTarget
+
+MODEL_ONLY_REASON = "model-only: no API call can bring it about (conformance/spec/reach.py)"
 
 
 def secrets_of(prepared: PreparedTarget | None) -> Redactor:
@@ -83,5 +86,7 @@ def build_record(
         mark_unreached(record, f"not reached: the run was interrupted by {result.interrupted}")
         record.notes.append(f"interrupted by {result.interrupted}: a partial report")
     else:
+        for requirement_id in MODEL_ONLY:  # each reason: conformance/spec/reach.py
+            mark_unreached(record, MODEL_ONLY_REASON, only=requirement_id)
         mark_unreached(record, "no check that ran names it")
     return record

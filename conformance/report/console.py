@@ -31,8 +31,14 @@ def render_summary_table(run: RunRecord) -> str:
     names = [o.value for o in Outcome]
     header = "Area    " + "".join(f"{_SHORT.get(n, n):>7}" for n in names)
     lines = ["Summary (requirements per area)", header]
+    unsupported = []
     for area, row in area_table(run):
+        if row[Outcome.UNSUPPORTED.value] and row[Outcome.UNSUPPORTED.value] == sum(row.values()):
+            unsupported.append(area)  # one line for all of them, below
+            continue
         lines.append(f"{area:<8}" + "".join(f"{row[n]:>7}" for n in names))
+    if unsupported:
+        lines.append(f"(entirely UNSUPPORTED: {', '.join(unsupported)})")
     lines.append(f"Total   {render_counts_line(run)}")
     return "\n".join(lines)
 

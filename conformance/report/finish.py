@@ -34,11 +34,11 @@ from conformance.report.writers import write_reports
 __all__ = ["decide", "finish", "mark_unreached"]
 
 
-def mark_unreached(record: RunRecord, reason: str) -> None:
-    """Give every requirement no check ran a SKIPPED outcome with `reason` (e.g. the run was
-    interrupted, or no check names it), so no report shows an empty reason."""
+def mark_unreached(record: RunRecord, reason: str, *, only: str | None = None) -> None:
+    """Give every requirement no check ran (or just `only`) a SKIPPED outcome with `reason`
+    (the run was interrupted, no check names it, ...), so no report shows an empty reason."""
     for item in record.requirements:
-        if not item.checks:
+        if not item.checks and only in (None, item.requirement_id):
             item.checks.append(
                 CheckOutcome("(none)", item.requirement_id, Outcome.SKIPPED, reason=reason)
             )
@@ -63,7 +63,7 @@ def finish(
         out.write("\nMeasured\n" + redactor.redact(measured) + "\n")
     findings = render_findings(record)
     if findings:
-        out.write("\nFindings\n\n" + redactor.redact(findings) + "\n")
+        out.write("\nFindings\n" + redactor.redact(findings) + "\n")
     out.write(
         f"\n{verdict.line} in {record.duration_seconds:.1f} s\n"
         if record.duration_seconds

@@ -107,9 +107,8 @@ def test_the_only_clean_warning_is_the_private_test_ca(
 def test_the_legacy_tls_probe_agrees_with_the_tls_check(version: ssl.TLSVersion) -> None:
     """The in-memory probe above and the TLS check's own client, against a real loopback
     server, agree on whether this machine can offer `version`."""
-    from conformance.spec.xks_target import target_from_running_proxy
-
     from conformance.checks.xks.tls_probes import handshake
+    from conformance.targets.xks import target_from_running_proxy
     from conformance.xks.server import start_fake_proxy
 
     with start_fake_proxy() as proxy:

@@ -8,6 +8,7 @@ the committed file and with doctored copies.
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,22 @@ def test_the_emulators_session_accepts_no_failing_exit_status() -> None:
         k.arg for node in ast.walk(session) if isinstance(node, ast.Call) for k in node.keywords
     }
     assert "success_codes" not in keywords
+
+
+def test_a_moto_run_fits_one_screen_and_every_report_agrees_with_its_exit_status(
+    tmp_path: Path,
+) -> None:
+    command = [sys.executable, "-m", "conformance.cli", "run", "--target", "moto"]
+    command += ["--profile", "ci", "--seed", "0", "--report-dir", str(tmp_path / "r")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 1  # moto fails the CreateKey rules (see its expectations file)
+    assert len(done.stdout.splitlines()) < 60, done.stdout
+    results = json.loads((tmp_path / "r" / "results.json").read_text())
+    assert results["verdict"]["exit_code"] == done.returncode
+    assert results["verdict"]["word"] == "NOT CONFORMANT" and "certified" not in results
+    summary = (tmp_path / "r" / "summary.md").read_text()
+    assert summary.startswith("# kscheck run: NOT CONFORMANT")
+    assert "- Target: moto (" in summary and "exit status 1" in summary
+    junit = (tmp_path / "r" / "junit.xml").read_text()
+    assert f'failures="{results["counts"]["FAIL"]}"' in junit
+    assert 'name="kscheck run: moto' in junit and results["duration_seconds"] > 0
