@@ -4,7 +4,7 @@ Every fault must make `kscheck run` fail naming a requirement the fault breaks; 
 self-tests iterate this catalogue to prove it.
 
 >>> sorted(EMULATOR_FAULTS)[:2]
-['connect_always_succeeds', 'creation_date_missing']
+['client_errors_as_500', 'connect_always_succeeds']
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ is gone, so the file is kept honest). The file is TOML::
     [unsupported]         # operations the target does not implement
     "CreateCustomKeyStore" = "not emulated"
 
->>> parse_expectations('[deviations]\n"CKS-PAGE-001" = "ignores Limit"\n').deviations
+>>> parse_expectations('[deviations]\\n"CKS-PAGE-001" = "ignores Limit"\\n').deviations
 {'CKS-PAGE-001': 'ignores Limit'}
 """
 

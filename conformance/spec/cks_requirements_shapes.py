@@ -335,7 +335,7 @@ ERR_REQUIREMENTS: tuple[Requirement, ...] = (
         "CKS-ERR-011",
         MUST,
         "digest §1 (HTTP status); API_Operations common errors",
-        "A refusal of the client's request carries a 4xx status; only KMS's internal and "
-        "dependency errors are 5xx.",
+        "Client refusals carry a 4xx status; only KMS's internal and dependency errors are 5xx.",
+        tags=VALIDATION,
     ),
 )

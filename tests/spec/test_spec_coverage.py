@@ -42,6 +42,8 @@ def marker_ids(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]
         "-p",
         "no:cacheprovider",
         "-p",
+        "conformance.pytest_plugin",  # the markers are the plugin's; it loads only when asked
+        "-p",
         "requirement_marker_dump",
         str(CHECKS),
     ]
