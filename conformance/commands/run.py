@@ -183,7 +183,8 @@ def _run(args: argparse.Namespace, signals: list[str]) -> int:
             if unreachable:
                 raise TargetUnreachableError(f"target {args.target}: {unreachable}")
             described = describe_target(args, prepared)
-            where = f" at {described['endpoint']}" if "endpoint" in described else ""
+            endpoint = described.get("endpoint")
+            where = f" at {endpoint}" if endpoint and endpoint != args.target else ""
             print(
                 f"kscheck run: target {args.target}{where}, profile {args.profile}, "
                 f"seed {args.seed}; reports -> {report_dir}",

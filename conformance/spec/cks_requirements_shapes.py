@@ -332,10 +332,10 @@ ERR_REQUIREMENTS: tuple[Requirement, ...] = (
         tags=VALIDATION,
     ),
     req(
-        "CKS-ERR-011",
+        "CKS-WIRE-001",
         MUST,
         "digest §1 (HTTP status); API_Operations common errors",
         "Client refusals carry a 4xx status; only KMS's internal and dependency errors are 5xx.",
-        tags=VALIDATION,
+        tags={"wire"},
     ),
 )

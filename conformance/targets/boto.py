@@ -14,6 +14,7 @@ and *unsupported* for targets that do not implement an operation (moto raises
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,6 +59,10 @@ def kms_client(
     return boto3.client("kms", **kwargs)
 
 
+#: How long reset() waits for a store it disconnects to reach DISCONNECTED.
+RETIRE_SECONDS = 10.0
+
+
 def _looks_unsupported(status: int | None, code: str, message: str) -> str | None:
     said = " ".join(message.split())[:160]
     if status == 501:
@@ -96,6 +101,7 @@ class BotoTarget:
         self._client = client
         self._raw_client = client_without_validation
         self.support = SupportLedger()
+        self._created: list[str] = []  # stores this client created, to retire in reset()
         if endpoint_url is not None:
             self.endpoint_url = endpoint_url
 
@@ -142,7 +148,40 @@ class BotoTarget:
         ) as error:
             raise TargetUnreachableError(f"{self.name}: {error}") from error
         status = response.pop("ResponseMetadata", {}).get("HTTPStatusCode")
+        if operation == "CreateCustomKeyStore" and isinstance(
+            response.get("CustomKeyStoreId"), str
+        ):
+            self._created.append(response["CustomKeyStoreId"])
         return Observation(operation, response=response, http_status=status)
+
+    def reset(self) -> None:
+        """Put the account back as the run found it, as far as this client can: every store
+        it created is disconnected and deleted (one that still holds keys stays, and is
+        tried again next time). Stores it did not create are never touched."""
+        for store_id in list(self._created):
+            if self._retire(store_id):
+                self._created.remove(store_id)
+
+    def _state_of(self, store_id: str) -> str | None:
+        seen = self._send(self._client, "DescribeCustomKeyStores", {"CustomKeyStoreId": store_id})
+        entries = (seen.response or {}).get("CustomKeyStores") or []
+        return str(entries[0].get("ConnectionState")) if entries else None
+
+    def _retire(self, store_id: str) -> bool:
+        """Disconnect (waiting a bounded time for DISCONNECTED) and delete one store; True
+        when it is gone."""
+        state = self._state_of(store_id)
+        if state is None:
+            return True
+        if state != "DISCONNECTED":
+            if state != "DISCONNECTING":
+                self._send(self._client, "DisconnectCustomKeyStore", {"CustomKeyStoreId": store_id})
+            deadline = time.monotonic() + RETIRE_SECONDS
+            while state != "DISCONNECTED" and time.monotonic() < deadline:
+                time.sleep(0.2)  # polls a state, with a deadline
+                state = self._state_of(store_id)
+        deleted = self._send(self._client, "DeleteCustomKeyStore", {"CustomKeyStoreId": store_id})
+        return deleted.succeeded or deleted.error_code == "CustomKeyStoreNotFoundException"
 
     def close(self) -> None:
         """Close the clients' connection pools."""

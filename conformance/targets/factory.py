@@ -52,6 +52,7 @@ class EmulatorTarget(BotoTarget):
     def reset(self) -> None:
         """Empty the emulator's account (every store and key forgotten)."""
         self.emulator.service.reset()
+        self._created.clear()
 
 
 @dataclass

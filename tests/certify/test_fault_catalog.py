@@ -43,6 +43,10 @@ def _ids(*parts: str) -> frozenset[str]:
 
 FAIL, NON_STRICT, INFO = "FAIL", "NON_STRICT", "INFO"
 
+#: The latency rules: their outcome depends on how loaded this machine is, so no self-test
+#: asserts them unless a fault's primary rule is one (``slow``); benchmarks measure them.
+LATENCY_GRADED = _ids("PERF-001", "PERF-002", "PERF-004")
+
 EXPECTATIONS: dict[str, Expect] = {
     "tls_legacy": Expect(FAIL, _ids("TLS-002")),
     "expired_cert": Expect(FAIL, _ids("TLS-004"), _ids("MTLS-001"), "no verified session"),
@@ -255,9 +259,10 @@ def test_the_fault_is_caught_for_the_right_reason(
         f"{name}: expected {expect.grade} on one of {sorted(expect.primary)}, "
         f"got FAIL {sorted(failed)}"
     )
-    assert failed - expect.timing == expect.failures - expect.timing, (
-        f"{name}: failed {sorted(failed - expect.timing)}, "
-        f"expected exactly {sorted(expect.failures - expect.timing)}"
+    tolerated = (LATENCY_GRADED | expect.timing) - expect.primary
+    assert failed - tolerated == expect.failures - tolerated, (
+        f"{name}: failed {sorted(failed - tolerated)}, "
+        f"expected exactly {sorted(expect.failures - tolerated)}"
     )
     assert run.exit_code == (1 if failed else 0)
     assert f"[{sorted(graded & expect.primary)[0]}]" in run.console

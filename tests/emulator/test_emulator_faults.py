@@ -43,7 +43,7 @@ FAULT_EXPECTATIONS: dict[str, tuple[str, frozenset[str]]] = {
         frozenset({"CKS-STATE-006", "CKS-DESCRIBE-004", "CKS-KEY-010"}),
     ),
     "synchronous_connect_errors": ("failing_backend", frozenset({"CKS-CONNECT-001"})),
-    "client_errors_as_500": ("keys_without_a_store", frozenset({"CKS-ERR-011"})),
+    "client_errors_as_500": ("keys_without_a_store", frozenset({"CKS-WIRE-001"})),
     "store_less_keys": (
         "keys_without_a_store",
         # an XksKeyId with the AWS_KMS origin names no store: refused as KEY-003 all the same

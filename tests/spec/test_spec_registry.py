@@ -33,6 +33,7 @@ AREAS = {
     "PAGE",
     "SECRET",
     "KEY",
+    "WIRE",
 }
 TAGS = {
     "validation",
@@ -46,6 +47,7 @@ TAGS = {
     "paging",
     "secrecy",
     "keys",
+    "wire",
 }
 OPEN_QUESTIONS = {f"OQ-{n}" for n in range(1, 29)}
 
@@ -162,6 +164,7 @@ def test_every_requirement_is_on_some_digest_row_or_shape() -> None:
         "CKS-DESCRIBE-010",
         "CKS-SECRET-003",
         "CKS-UPDATE-010",
+        "CKS-WIRE-001",  # digest §1: the HTTP status of errors
     }, leftovers
 
 

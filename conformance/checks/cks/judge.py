@@ -106,7 +106,7 @@ def _secrets_in(request: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def judge_wire(operation: str, request: Mapping[str, Any], observation: Observation) -> None:
-    """The wire-level rules of an error answer: its HTTP status class (CKS-ERR-011), and no
+    """The wire-level rules of an error answer: its HTTP status class (CKS-WIRE-001), and no
     secret of the request echoed in its message (CKS-SECRET-001/002).
 
     >>> judge_wire("CreateKey", {}, Observation("CreateKey", error_code="NotFoundException",
@@ -117,10 +117,10 @@ def judge_wire(operation: str, request: Mapping[str, Any], observation: Observat
     server_side = observation.error_code in SERVER_SIDE_ERRORS
     status = observation.http_status
     if (500 <= status < 600) if server_side else (400 <= status < 500):
-        reached("CKS-ERR-011")
+        reached("CKS-WIRE-001")
     else:
         raise RequirementViolation(
-            "CKS-ERR-011",
+            "CKS-WIRE-001",
             expected=f"{'a 5xx' if server_side else 'a 4xx'} status for {observation.error_code}",
             actual=f"HTTP {status} {observation.error_code}",
             input=describe_input(operation, request),

@@ -26,7 +26,7 @@ from strategies.invalid_configs import (
 
 pytestmark = [
     pytest.mark.operations(),  # support is learnt per example, call by call
-    pytest.mark.requirement("CKS-ERR-011", "CKS-SECRET-001", "CKS-SECRET-002"),
+    pytest.mark.requirement("CKS-WIRE-001", "CKS-SECRET-001", "CKS-SECRET-002"),
 ]
 
 CREATE = "CreateCustomKeyStore"

@@ -1,4 +1,4 @@
-"""CreateKey's custom key store rules where there is no store: they need only CreateKey.
+"""Rules judged where there is no store: CreateKey's custom key store rules, a forged marker.
 
 A custom key store origin needs a store ID, a store ID needs such an origin and an existing
 store, and an external key ID belongs to the EXTERNAL_KEY_STORE origin only (digest §7). A
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conformance.checks.cks.judge import describe_input, judge_observation
+from conformance.checks.cks.judge import describe_input, judge, judge_observation
 from conformance.model import ReferenceModel, redact
 from conformance.report.outcomes import RequirementViolation
 from conformance.targets.factory import PreparedTarget
@@ -62,7 +62,7 @@ def create_key_judged(prepared: PreparedTarget, request: dict[str, Any]) -> None
     judge_observation(model, "CreateKey", request, expectation, observation)
 
 
-@pytest.mark.requirement("CKS-KEY-002", "CKS-KEY-003", "CKS-KEY-010", "CKS-ERR-011")
+@pytest.mark.requirement("CKS-KEY-002", "CKS-KEY-003", "CKS-KEY-010", "CKS-WIRE-001")
 @pytest.mark.parametrize("case", sorted(EXAMPLES))
 def test_create_key_without_a_store_behind_it_is_refused(
     supported: PreparedTarget, case: str
@@ -81,7 +81,7 @@ store_less_requests = st.fixed_dictionaries(
 )
 
 
-@pytest.mark.requirement("CKS-KEY-002", "CKS-KEY-003", "CKS-KEY-010", "CKS-ERR-011")
+@pytest.mark.requirement("CKS-KEY-002", "CKS-KEY-003", "CKS-KEY-010", "CKS-WIRE-001")
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(request=store_less_requests)
 def test_any_create_key_naming_a_missing_store_is_refused(
@@ -90,3 +90,11 @@ def test_any_create_key_naming_a_missing_store_is_refused(
     expectation = ReferenceModel(supported.world).predict("CreateKey", request)
     assume(not expectation.success)  # a valid store-less key is no rule of ours (and costs)
     create_key_judged(supported, request)
+
+
+@pytest.mark.requirement("CKS-PAGE-003")
+@pytest.mark.operations("DescribeCustomKeyStores")
+def test_a_marker_the_account_was_never_given_is_refused(fresh: PreparedTarget) -> None:
+    """Needs no store at all, so it is judged on any target (digest §6)."""
+    model = ReferenceModel(fresh.world)
+    judge(model, fresh.target, "DescribeCustomKeyStores", {"Marker": "kscheck-forged-marker"})

@@ -22,7 +22,7 @@ from strategies.violations import InvalidValue, with_member
 
 pytestmark = [
     pytest.mark.operations(),  # support is learnt per example, call by call
-    pytest.mark.requirement("CKS-ERR-011", "CKS-SECRET-001", "CKS-SECRET-002"),
+    pytest.mark.requirement("CKS-WIRE-001", "CKS-SECRET-001", "CKS-SECRET-002"),
 ]
 
 OPERATIONS = (
