@@ -201,7 +201,6 @@ class _SessionPlugin:
             self._errors_in_a_row += 1
         elif grade not in (Outcome.SKIPPED.value, Outcome.UNSUPPORTED.value):
             self._errors_in_a_row = 0  # the target answered something
-
         alive = self.request.target_alive
         if self._errors_in_a_row < LOST_AFTER_ERRORS or alive is None or self.target_lost:
             return
