@@ -131,7 +131,7 @@ class FakeXksApplication:
             reject_unknown_operations="unknown_kms_operation_rejected" in self.faults,
             max_metadata_bytes=64
             if "oversized_metadata" in self.faults
-            else (21 if "metadata_21_accepted" in self.faults else 20),
+            else (21 if "metadata_21_crash" in self.faults else 20),
             max_ciphertext_bytes=protocol.MAX_CIPHERTEXT_BYTES
             + (aead.TAG_BYTES if "ciphertext_length_mismatch" in self.faults else 0),
             refuse_empty_request_id=self.behaviour.refuse_empty_request_id,
@@ -458,6 +458,9 @@ class FakeXksApplication:
     ) -> dict[str, Any]:
         key = self._usable_key(key_id, "DECRYPT", kms_operation=request.kms_operation)
         iv, tag = request.iv, request.tag
+        metadata = request.metadata or b""
+        if "metadata_21_crash" in self.faults and len(metadata) > protocol.MAX_METADATA_BYTES:
+            raise XksError("InternalException", "internal error")
         if "iv_17_crash" in self.faults and len(iv) > 16:
             raise XksError("InternalException", "internal error")
         if "iv_extension_ignored" in self.faults and 12 < len(iv) < 16:

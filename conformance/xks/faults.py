@@ -340,9 +340,9 @@ _CATALOG: tuple[Fault, ...] = (
         "boundary",
     ),
     Fault(
-        "metadata_21_accepted",
-        "a Decrypt ciphertextMetadata of 21 bytes is accepted (off by one)",
-        "a `<=` where `<` was meant in the 20-byte limit [SPEC §3]",
+        "metadata_21_crash",
+        "a Decrypt ciphertextMetadata of exactly 21 bytes crashes into 500 InternalException",
+        "a `<=` where `<` was meant in the 20-byte limit, then a 20-byte buffer [SPEC §3]",
         "boundary",
     ),
     Fault(
