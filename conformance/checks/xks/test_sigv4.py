@@ -315,8 +315,9 @@ def _altered_plaintext(body: dict[str, Any]) -> bytes:
     return json.dumps(dict(body, plaintext=text[:middle] + swapped + text[middle + 1 :])).encode()
 
 
-#: Alterations after signing, one component of the canonical request at a time, as
-#: (signing overrides, tamper of wire.send, extra headers signed, note). Every one gets 401.
+#: Alterations after signing, one component of the canonical request at a time (the
+#: signature itself in its last digit; an x-amz-content-sha256 that lies about the body,
+#: signed or not; UNSIGNED-PAYLOAD). Every one gets 401 (the method may get 405 first).
 CANONICAL_ALTERATIONS = (
     "signature-last-digit",
     "method",
