@@ -51,15 +51,15 @@ def register_profiles() -> None:
         settings.register_profile(name, **{**_COMMON, **options})
 
 
-def repetitions() -> int:
-    """The calls a repetition check makes under the loaded profile (its REPETITIONS entry;
-    a command's variant of a profile, ``certify-derandomized-shrink``, counts as ``certify``).
+def repetitions(profile: str | None = None) -> int:
+    """The calls a repetition check makes under `profile` (default: the loaded one): its
+    REPETITIONS entry; a command's variant of a profile, ``certify-derandomized-shrink``,
+    counts as ``certify``.
 
-    >>> load_profile("thorough")
-    >>> repetitions()
-    300
+    >>> repetitions("thorough"), repetitions("certify-derandomized-raw")
+    (300, 60)
     """
-    current = str(getattr(settings, "_current_profile", None) or "default")
+    current = profile or str(getattr(settings, "_current_profile", None) or "default")
     return REPETITIONS.get(current.split("-", 1)[0], REPETITIONS["default"])
 
 
