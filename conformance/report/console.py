@@ -119,11 +119,46 @@ def render_findings(run: RunRecord) -> str:
 
 
 def render_measurements(run: RunRecord) -> str:
-    """What passing checks measured (latency percentiles, burst answers), one per line."""
+    """What passing checks measured (latency percentiles, burst answers), one per line,
+    then the requests the XKS checks sent, per check module."""
     lines: list[str] = []
     for item in run.requirements:
         decisive = item.decisive
         shown = any(line.endswith(f"] {decisive.actual}") for line in lines) if decisive else True
         if item.outcome is Outcome.PASS and decisive is not None and decisive.actual and not shown:
             lines.append(f"[{item.requirement_id}] {decisive.actual}")
+    sent = requests_by_area(run)
+    if sent:
+        areas = ", ".join(f"{area} {count}" for area, count in sent.items())
+        lines.append(f"requests sent: {sum(sent.values())} ({areas})")
     return "\n".join(lines)
+
+
+def requests_by_area(run: RunRecord) -> dict[str, int]:
+    """Requests the XKS checks sent (their judged steps), summed per check module
+    (``test_tamper.py`` -> ``tamper``), largest first; each check counted once however many
+    requirements it names.
+
+    >>> from conformance.report.outcomes import CheckOutcome, Outcome, RequirementOutcome
+    >>> from conformance.report.run import build_run_record
+    >>> node = "conformance/checks/xks/test_tamper.py::test_x"
+    >>> checks = [CheckOutcome(node, r, Outcome.PASS, requests=5) for r in ("A", "B")]
+    >>> run = build_run_record([], [], target={}, inputs={}, reproduce="")
+    >>> run.requirements = [RequirementOutcome("XKS-" + c.requirement_id, "MUST", "", "", [c])
+    ...                     for c in checks]
+    >>> requests_by_area(run)
+    {'tamper': 5}
+    """
+    per_node: dict[str, int] = {}
+    for item in run.requirements:
+        if not item.requirement_id.startswith("XKS-"):
+            continue
+        for check in item.checks:
+            per_node[check.nodeid] = max(per_node.get(check.nodeid, 0), check.requests)
+    areas: dict[str, int] = {}
+    for nodeid, count in per_node.items():
+        module = nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
+        area = module.removeprefix("test_")
+        if count:
+            areas[area] = areas.get(area, 0) + count
+    return dict(sorted(areas.items(), key=lambda pair: (-pair[1], pair[0])))

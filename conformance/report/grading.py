@@ -20,6 +20,7 @@ was named but not reached is SKIPPED "not reached".
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 from conformance.report.evidence import EvidenceLog
@@ -64,8 +65,34 @@ def grade_check(
     duration_seconds: float = 0.0,
     observed: str = "",
 ) -> list[CheckOutcome]:
-    """Graded outcomes of one check for each requirement it names (see module docs).
+    """Graded outcomes of one check for each requirement it names (see module docs), each
+    carrying the number of requests the check sent (its judged steps).
     `observed` is what a passing check measured (e.g. latency figures), kept as `actual`."""
+    graded = _grade_check(
+        nodeid,
+        requirement_ids,
+        raised,
+        level_of,
+        evidence=evidence,
+        skipped_reason=skipped_reason,
+        duration_seconds=duration_seconds,
+        observed=observed,
+    )
+    steps = evidence.steps if evidence is not None else 0
+    return [dataclasses.replace(outcome, requests=steps) for outcome in graded]
+
+
+def _grade_check(
+    nodeid: str,
+    requirement_ids: Sequence[str],
+    raised: BaseException | None,
+    level_of: Callable[[str], str],
+    *,
+    evidence: EvidenceLog | None = None,
+    skipped_reason: str | None = None,
+    duration_seconds: float = 0.0,
+    observed: str = "",
+) -> list[CheckOutcome]:
     log = evidence or EvidenceLog()
 
     def reached_or_not(rid: str, otherwise: CheckOutcome) -> CheckOutcome:

@@ -111,6 +111,8 @@ class CheckOutcome:
     reason: str = ""
     evidence: bool = True
     duration_seconds: float = 0.0
+    #: requests the check sent (its judged steps), the same on each of its requirements
+    requests: int = 0
 
 
 @dataclass

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from conformance.report.console import requests_by_area
 from conformance.report.run import RunRecord
 
 FORMAT = "kscheck-results/1"
@@ -41,6 +42,7 @@ def results_document(run: RunRecord) -> dict[str, Any]:
                         "outcome": c.outcome.value,
                         "evidence": c.evidence,
                         "duration_seconds": round(c.duration_seconds, 4),
+                        "requests": c.requests,
                         **({"actual": c.actual} if c.actual else {}),
                         **({"reason": c.reason} if c.reason else {}),
                     }
@@ -66,6 +68,7 @@ def results_document(run: RunRecord) -> dict[str, Any]:
         **({"interrupted_by": run.interrupted} if run.interrupted else {}),
         **({"certified": run.exit_code == 0} if run.command == "certify" else {}),
         "counts": run.counts(),
+        "requests_by_area": requests_by_area(run),
         "notes": list(run.notes),
         "requirements": requirements,
     }

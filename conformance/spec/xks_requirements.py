@@ -84,6 +84,11 @@ XKS_REQUIREMENTS: tuple[Requirement, ...] = (
     _r("XKS-AUTH-018", MAY, f"{SPEC} §Errors (AccessDeniedException: secondary authorization "
        "may refuse a principal or key ARN it does not know; never on health)",
        "Unusual principals are served (informational: a 403 from authorization is recorded)."),
+    _r("XKS-AUTH-019", MUST, f"{SPEC} App. A (canonical request: method, path, signed "
+       "headers, payload hash)",
+       "Any canonical-request component or signature digit altered after signing gets 401."),
+    _r("XKS-AUTH-020", SHOULD, f"{SPEC} App. A (KMS signs host); digest §8.7 (not obliged)",
+       "A signature whose SignedHeaders leave out host is refused with 401."),
     # --- health ---------------------------------------------------------------------------
     _r("XKS-HEALTH-001", MUST, f"{SPEC} §GetHealthStatus (response: the vendor and model "
        "fields are strings, which may be empty; extra fields: XKS-HTTP-008)",
@@ -140,6 +145,8 @@ XKS_REQUIREMENTS: tuple[Requirement, ...] = (
        "An empty plaintext encrypts and decrypts."),
     _r("XKS-CRYPT-013", MAY, f"{SPEC} §AAD construction; digest §8.6",
        "An empty-string AAD and an absent AAD are interchangeable (informational)."),
+    _r("XKS-CRYPT-014", MUST, f"{SPEC} §Encrypt/§Decrypt (each call answers its own request)",
+       "Under parallel clients, every Decrypt returns its own request's plaintext."),
     # --- tamper ---------------------------------------------------------------------------
     _r("XKS-TAMPER-001", MUST, f"{SPEC} §Decrypt (InvalidCiphertextException)",
        "A flipped bit in ciphertext, IV or tag makes Decrypt fail with 400 InvalidCiphertext."),
@@ -183,6 +190,9 @@ XKS_REQUIREMENTS: tuple[Requirement, ...] = (
     _r("XKS-VAL-014", MAY, f"{SPEC} §requestMetadata (kmsRequestId is a required string; KMS "
        "always sends a UUID, so refusing an empty one as missing is a fair reading)",
        "An empty kmsRequestId is accepted (informational: a 400 as a missing field is recorded)."),
+    _r("XKS-VAL-015", MUST, f"{SPEC} §requestMetadata (awsSourceVpc, awsSourceVpce and "
+       "kmsViaService are optional; KMS sends them per endpoint type)",
+       "Every combination of the optional requestMetadata fields KMS may send is served."),
     # --- key usage and state --------------------------------------------------------------
     _r("XKS-USAGE-001", MUST, f"{SPEC} §Errors (InvalidKeyUsageException); {TC} -a",
        "An encrypt-only key encrypts, and refuses Decrypt with 400 InvalidKeyUsage."),

@@ -30,15 +30,20 @@ from typing import Any
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
 
-from conformance.xks import aead, protocol
+from conformance.xks import aead, protocol, subtle
 from conformance.xks.config import Credential, EkmNode, FakeKey, FakeProxyConfig, Tenant
 from conformance.xks.protocol import XksError
 from conformance.xks.sigv4 import SignatureError, verify_request
+from conformance.xks.subtle import SubtleState, open_with_tag_prefix
 from conformance.xks.variants import HealthCache, behaviour_for
 
 logger = logging.getLogger("conformance.xks.proxy")
 
 _JSON = "application/json"
+#: Faults that loosen SigV4 verification (``conformance.xks.sigv4.verify_request(lax=...)``).
+SIGV4_LAX_FAULTS = frozenset(
+    {"signature_prefix_compared", "content_sha256_trusted", "host_unsigned_accepted"}
+)
 _OVERSIZED_METADATA = str(uuid.UUID(int=0x5EED)).encode()  # a 36-byte key UID, as Cosmian
 
 
@@ -104,6 +109,8 @@ class FakeXksApplication:
         self._fleet: tuple[EkmNode, ...] = config.ekm_fleet
         self._credentials = {tenant.uri_prefix: tenant.credentials for tenant in config.tenants}
         self._secrets = self._secret_tables()
+        #: counters and shared buffers of the repetition and concurrency faults
+        self._subtle = SubtleState()
         any_method = "get_accepted" in self.faults
         rules = []
         for index, tenant in enumerate(config.tenants):
@@ -122,7 +129,9 @@ class FakeXksApplication:
             require_metadata="request_metadata_not_required" not in self.faults,
             reject_unknown_fields="unknown_fields_rejected" in self.faults,
             reject_unknown_operations="unknown_kms_operation_rejected" in self.faults,
-            max_metadata_bytes=64 if "oversized_metadata" in self.faults else 20,
+            max_metadata_bytes=64
+            if "oversized_metadata" in self.faults
+            else (21 if "metadata_21_crash" in self.faults else 20),
             max_ciphertext_bytes=protocol.MAX_CIPHERTEXT_BYTES
             + (aead.TAG_BYTES if "ciphertext_length_mismatch" in self.faults else 0),
             refuse_empty_request_id=self.behaviour.refuse_empty_request_id,
@@ -230,6 +239,12 @@ class FakeXksApplication:
         key_id = str(arguments.get("key_id", ""))
         if operation != "health":
             protocol.check_key_id(key_id)
+        if (
+            "key_id_128_refused" in self.faults
+            and operation in ("encrypt", "decrypt")
+            and len(key_id) >= 128
+        ):
+            raise protocol.validation_error("keyId", "at most 127 characters")
         return int(index), str(operation), key_id
 
     def _tenant_by_prefix(self, path: str) -> Tenant:
@@ -256,6 +271,7 @@ class FakeXksApplication:
                 now=self._clock(),
                 check_skew="skew_not_checked" not in self.faults,
                 check_region="region_not_checked" not in self.faults,
+                lax=self.faults & SIGV4_LAX_FAULTS,
             )
         except SignatureError as error:
             raise XksError("AuthenticationFailedException", str(error)) from None
@@ -283,14 +299,26 @@ class FakeXksApplication:
     ) -> HttpResponse:
         if operation == "health":
             return self._ok(self._health())
+        if self.faults & {"via_service_required", "vpc_fields_crash"}:
+            self._optional_field_faults(operation, body)
         if self.behaviour.known_principals is not None:
             self._key(key_id)  # 404 for an unknown key comes before the policy, as in REF
             self._authorize(operation, body)
         if operation == "metadata":
-            return self._ok(self._metadata(self._key(key_id)))
+            return self._ok(self._metadata(self._key(key_id), parsed.kms_operation))
         if operation == "encrypt":
             return self._ok(self._encrypt(tenant, key_id, parsed))
         return self._ok(self._decrypt(tenant, key_id, parsed))
+
+    def _optional_field_faults(self, operation: str, body: Mapping[str, Any]) -> None:
+        """``via_service_required`` and ``vpc_fields_crash``: optional requestMetadata
+        fields mishandled (the correct path never looks at them)."""
+        metadata = body.get("requestMetadata") or {}
+        crypto = operation in ("encrypt", "decrypt")
+        if "via_service_required" in self.faults and crypto and "kmsViaService" not in metadata:
+            raise protocol.validation_error("requestMetadata.kmsViaService", "required")
+        if "vpc_fields_crash" in self.faults and "awsSourceVpce" in metadata:
+            raise XksError("InternalException", "internal error")
 
     def _authorize(self, operation: str, body: Mapping[str, Any]) -> None:
         """``key_arn_authorization``: the principal must be known for the kmsKeyArn (for
@@ -329,6 +357,8 @@ class FakeXksApplication:
         }
         if "health_missing_fields" in self.faults:
             del report["ekmVendor"], report["ekmFleetDetails"]
+        if "health_flaky_schema" in self.faults and self._subtle.every_nth("health", 7):
+            del report["ekmFleetDetails"]
         return report
 
     def _key(self, key_id: str) -> FakeKey:
@@ -339,18 +369,24 @@ class FakeXksApplication:
             raise XksError("DependencyTimeoutException", "no EKM is available")
         return key
 
-    def _metadata(self, key: FakeKey) -> dict[str, Any]:
+    def _metadata(self, key: FakeKey, kms_operation: str = "") -> dict[str, Any]:
+        stale = "create_key_reports_enabled" in self.faults and kms_operation == "CreateKey"
         return {
             "keySpec": "RSA_0" if "wrong_key_spec" in self.faults else "AES_256",
             "keyUsage": list(dict.fromkeys((*key.usages, *self.behaviour.extra_usages))),
-            "keyStatus": "ENABLED" if key.enabled else "DISABLED",
+            "keyStatus": "ENABLED" if key.enabled or stale else "DISABLED",
         }
 
-    def _usable_key(self, key_id: str, *usages: str) -> FakeKey:
+    def _usable_key(self, key_id: str, *usages: str, kms_operation: str = "") -> FakeKey:
         key = self._key(key_id)
-        if not key.enabled and "disabled_key_usable" not in self.faults:
+        state_skipped = "generate_data_key_on_disabled" in self.faults and kms_operation in (
+            "GenerateDataKey",
+            "GenerateDataKeyWithoutPlaintext",
+        )
+        if not key.enabled and "disabled_key_usable" not in self.faults and not state_skipped:
             raise XksError("InvalidStateException", "the external key is disabled")
-        if "key_usage_ignored" not in self.faults:
+        usage_skipped = "reencrypt_skips_usage" in self.faults and kms_operation == "ReEncrypt"
+        if "key_usage_ignored" not in self.faults and not usage_skipped:
             for usage in usages:
                 if usage not in key.usages:
                     raise XksError("InvalidKeyUsageException", f"key does not allow {usage}")
@@ -358,6 +394,10 @@ class FakeXksApplication:
 
     def _hsm_aad(self, aad: bytes | None, metadata: bytes | None) -> bytes:
         bound = None if "unbound_metadata" in self.faults else metadata
+        if "metadata_last_byte_unbound" in self.faults and bound:
+            bound = bound[:-1]
+        if "aad_tail_unbound" in self.faults and aad is not None:
+            aad = aad[: subtle.AAD_BUFFER_BYTES]
         if "aad_hashed" in self.faults or self.behaviour.aad_encoding == "reference":
             return aead.reference_proxy_hsm_aad(aad, bound)
         return aead.hsm_aad(aad, bound)
@@ -366,7 +406,7 @@ class FakeXksApplication:
         self, tenant: Tenant, key_id: str, request: protocol.EncryptRequest
     ) -> dict[str, Any]:
         usages = ("ENCRYPT", "DECRYPT") if request.cdiv_requested else ("ENCRYPT",)
-        key = self._usable_key(key_id, *usages)
+        key = self._usable_key(key_id, *usages, kms_operation=request.kms_operation)
         material = self._key_material[(tenant.uri_prefix, key.key_id)]
         metadata = self.behaviour.metadata_for_encrypt(self.config.ciphertext_metadata)
         if "oversized_metadata" in self.faults:
@@ -376,10 +416,15 @@ class FakeXksApplication:
             iv = bytes(aead.IV_BYTES)
         elif "wrong_iv_length" in self.faults:
             iv = os.urandom(8)
+        elif "iv_counter_race" in self.faults:
+            iv = self._subtle.racy_iv()
         elif self.behaviour.iv_bytes != aead.IV_BYTES:
             iv = os.urandom(self.behaviour.iv_bytes)
         associated = self._hsm_aad(request.aad, metadata)
-        sealed = aead.seal(material, request.plaintext, associated, iv)
+        plaintext = request.plaintext
+        if "plaintext_buffer_4096" in self.faults:
+            plaintext = plaintext[: subtle.PLAINTEXT_BUFFER_BYTES]
+        sealed = aead.seal(material, plaintext, associated, iv)
         ciphertext = sealed.ciphertext
         if "ciphertext_length_mismatch" in self.faults:
             ciphertext += sealed.tag
@@ -411,20 +456,31 @@ class FakeXksApplication:
     def _decrypt(
         self, tenant: Tenant, key_id: str, request: protocol.DecryptRequest
     ) -> dict[str, Any]:
-        key = self._usable_key(key_id, "DECRYPT")
+        key = self._usable_key(key_id, "DECRYPT", kms_operation=request.kms_operation)
+        iv, tag = request.iv, request.tag
+        metadata = request.metadata or b""
+        if "metadata_21_crash" in self.faults and len(metadata) > protocol.MAX_METADATA_BYTES:
+            raise XksError("InternalException", "internal error")
+        if "iv_17_crash" in self.faults and len(iv) > 16:
+            raise XksError("InternalException", "internal error")
+        if "iv_extension_ignored" in self.faults and 12 < len(iv) < 16:
+            iv = iv[: aead.IV_BYTES]
+        if "long_tag_truncated" in self.faults:
+            tag = tag[: aead.TAG_BYTES]
         allowed_iv = (8,) if "wrong_iv_length" in self.faults else aead.ALLOWED_IV_LENGTHS
-        if len(request.iv) not in allowed_iv:
+        if len(iv) not in allowed_iv:
             raise XksError("InvalidCiphertextException", "initializationVector: 12 or 16 bytes")
-        if len(request.tag) != aead.TAG_BYTES:
+        if len(tag) != aead.TAG_BYTES:
             raise XksError("InvalidCiphertextException", "authenticationTag: 16 bytes")
         ciphertext = request.ciphertext
-        if "ciphertext_length_mismatch" in self.faults and ciphertext.endswith(request.tag):
+        if "ciphertext_length_mismatch" in self.faults and ciphertext.endswith(tag):
             ciphertext = ciphertext[: -aead.TAG_BYTES]
         material = self._key_material[(tenant.uri_prefix, key.key_id)]
+        opener = open_with_tag_prefix if "tag_prefix_checked" in self.faults else aead.open_sealed
         try:
-            plaintext = aead.open_sealed(
+            plaintext = opener(
                 material,
-                aead.Sealed(request.iv, ciphertext, request.tag),
+                aead.Sealed(iv, ciphertext, tag),
                 self._hsm_aad(request.aad, request.metadata),
             )
         except aead.AuthenticationFailed:
@@ -433,6 +489,10 @@ class FakeXksApplication:
             ) from None
         if "wrong_plaintext" in self.faults:
             plaintext = bytes([plaintext[0] ^ 1]) + plaintext[1:] if plaintext else b"\0"
+        if "every_tenth_decrypt_wrong" in self.faults and self._subtle.every_nth("decrypt", 10):
+            plaintext = bytes([plaintext[0] ^ 1]) + plaintext[1:] if plaintext else b"\0"
+        if "shared_plaintext_buffer" in self.faults:
+            plaintext = self._subtle.through_shared_buffer(plaintext)
         return {"plaintext": self._b64(plaintext)}
 
     # ------------------------------------------------------------------ responses
@@ -475,12 +535,15 @@ class FakeXksApplication:
             return HttpResponse(status, b"", content_type="text/plain")
         if "bad_error_message" in self.faults:
             message = "\x00\x1b[31mHSM dump: " + "ff" * 300
+        unbounded = "bad_error_message" in self.faults
+        if "ciphertext_error_control_chars" in self.faults and name == "InvalidCiphertextException":
+            message = f"CKR_ENCRYPTED_DATA_INVALID\x07\x00 {message}"
+        if "usage_error_message_too_long" in self.faults and name == "InvalidKeyUsageException":
+            message, unbounded = f"{message}; attributes: " + "CKA_DECRYPT=0 " * 50, True
         payload = {"errorName": name}
         if message:
             payload["errorMessage"] = (
-                message[: protocol.MAX_ERROR_MESSAGE_CHARS]
-                if ("bad_error_message" not in self.faults)
-                else message
+                message if unbounded else message[: protocol.MAX_ERROR_MESSAGE_CHARS]
             )
         response = HttpResponse(status, json.dumps(self._with_extra_field(payload)).encode())
         if status == 405:

@@ -301,6 +301,146 @@ _CATALOG: tuple[Fault, ...] = (
         "crypto",
         informational=True,
     ),
+    # --- subtle defects: they show only at one position, one boundary, one kmsOperation
+    # value, one optional field, after repetition or under concurrency (issue 13) ----------
+    Fault(
+        "tag_prefix_checked",
+        "Decrypt verifies only the first 12 bytes of the 16-byte tag",
+        "a truncated-tag compare (memcmp with a short length); a flip in the last bytes passes",
+        "position",
+    ),
+    Fault(
+        "metadata_last_byte_unbound",
+        "the last byte of ciphertextMetadata is left out of the tag",
+        "an off-by-one copy of the metadata into the HSM AAD [SPEC §4]",
+        "position",
+    ),
+    Fault(
+        "aad_tail_unbound",
+        "only the first 4096 bytes of the AAD are bound by the tag",
+        "a 4 KiB AAD buffer; the spec asks for 8192 B [SPEC §3]",
+        "position",
+    ),
+    Fault(
+        "long_tag_truncated",
+        "a Decrypt tag longer than 16 bytes is cut to 16 instead of refused",
+        "fixed-size tag buffers filled with a bounded copy [SPEC §3]",
+        "position",
+    ),
+    Fault(
+        "iv_extension_ignored",
+        "a Decrypt IV of 13 to 15 bytes is cut to 12 instead of refused",
+        "a 12-byte nonce buffer filled with a bounded copy [SPEC §3]",
+        "position",
+    ),
+    Fault(
+        "plaintext_buffer_4096",
+        "Encrypt keeps only the first 4096 bytes of a longer plaintext",
+        "a 4 KiB HSM buffer; the spec's minimum is 4300 B [SPEC §3]",
+        "boundary",
+    ),
+    Fault(
+        "metadata_21_crash",
+        "a Decrypt ciphertextMetadata of exactly 21 bytes crashes into 500 InternalException",
+        "a `<=` where `<` was meant in the 20-byte limit, then a 20-byte buffer [SPEC §3]",
+        "boundary",
+    ),
+    Fault(
+        "iv_17_crash",
+        "a Decrypt IV over 16 bytes crashes into 500 InternalException",
+        "an unchecked copy into a 16-byte IV buffer [SPEC §3]",
+        "boundary",
+    ),
+    Fault(
+        "key_id_128_refused",
+        "a 128-character key id in an Encrypt or Decrypt URI gets 400 (limit off by one)",
+        "a `< 128` length check on the crypto routes only [SPEC §1]",
+        "boundary",
+    ),
+    Fault(
+        "reencrypt_skips_usage",
+        "key usage is not enforced when kmsOperation is ReEncrypt",
+        "usage checks keyed on the KMS operation name, with ReEncrypt forgotten [SPEC §2]",
+        "operation",
+    ),
+    Fault(
+        "generate_data_key_on_disabled",
+        "a DISABLED key still encrypts for GenerateDataKey and GenerateDataKeyWithoutPlaintext",
+        "key state checked on the Encrypt operation only [SPEC §2, §6]",
+        "operation",
+    ),
+    Fault(
+        "create_key_reports_enabled",
+        "GetKeyMetadata for kmsOperation CreateKey reports every key ENABLED",
+        "a status path for CreateKey that never reads the key state [SPEC §2]",
+        "operation",
+    ),
+    Fault(
+        "via_service_required",
+        "Encrypt and Decrypt without kmsViaService get 400 ValidationException",
+        "an optional requestMetadata field typed as required [SPEC §2]",
+        "optional",
+    ),
+    Fault(
+        "vpc_fields_crash",
+        "a request carrying awsSourceVpce crashes into 500 InternalException",
+        "VPC endpoint fields never exercised: KMS sends them only through a VPC [SPEC §2]",
+        "optional",
+    ),
+    Fault(
+        "every_tenth_decrypt_wrong",
+        "every tenth successful Decrypt returns a plaintext with one bit flipped",
+        "a buffer pool that hands out a dirty buffer now and then",
+        "repetition",
+    ),
+    Fault(
+        "health_flaky_schema",
+        "every seventh health answer omits ekmFleetDetails",
+        "an EKM poller whose result is read while being refreshed [SPEC §2]",
+        "repetition",
+    ),
+    Fault(
+        "shared_plaintext_buffer",
+        "Decrypt passes its plaintext through one buffer shared by all requests",
+        "a static response buffer: concurrent requests get each other's plaintext",
+        "concurrency",
+    ),
+    Fault(
+        "iv_counter_race",
+        "Encrypt IVs come from a counter incremented without a lock",
+        "a non-atomic nonce counter: concurrent encrypts reuse an IV [SPEC §4]",
+        "concurrency",
+    ),
+    Fault(
+        "signature_prefix_compared",
+        "only the first 63 hex digits of the SigV4 signature are compared",
+        "a string compare bounded one short [SPEC App. A]",
+        "auth",
+    ),
+    Fault(
+        "content_sha256_trusted",
+        "the x-amz-content-sha256 header is taken as the payload hash, never checked",
+        "S3-style verifiers: a lying hash or UNSIGNED-PAYLOAD passes [SPEC App. A]",
+        "auth",
+    ),
+    Fault(
+        "host_unsigned_accepted",
+        "a signature whose SignedHeaders leave out host is accepted",
+        "verifiers that only require x-amz-date to be signed [SPEC App. A]",
+        "auth",
+    ),
+    Fault(
+        "ciphertext_error_control_chars",
+        "InvalidCiphertextException messages carry control characters",
+        "HSM return codes pasted raw into errorMessage [SPEC §6]",
+        "http",
+    ),
+    Fault(
+        "usage_error_message_too_long",
+        "InvalidKeyUsageException messages are 600 characters long",
+        "the key's whole attribute dump in errorMessage [SPEC §6]",
+        "http",
+    ),
 )
 
 #: Every fault by name, in catalog order.

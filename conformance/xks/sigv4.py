@@ -141,11 +141,14 @@ def verify_request(
     service: str = SERVICE,
     check_skew: bool = True,
     check_region: bool = True,
+    lax: frozenset[str] = frozenset(),
 ) -> str:
     """Verify SigV4 on a received request; returns the access key id or raises SignatureError.
 
     ``target`` is the request target as received (path and query); ``secrets`` maps each
-    accepted access key id to its live secrets (rotation allows several).
+    accepted access key id to its live secrets (rotation allows several). ``lax`` names
+    fake-proxy faults that loosen one step (``signature_prefix_compared``,
+    ``content_sha256_trusted``, ``host_unsigned_accepted``).
     """
     authorization = _header_values(headers, "authorization")
     if len(authorization) != 1:
@@ -153,7 +156,8 @@ def verify_request(
     parsed = parse_authorization(authorization[0])
     if parsed.access_key_id not in secrets:
         raise SignatureError("unknown access key id")
-    missing = REQUIRED_SIGNED_HEADERS - set(parsed.signed_headers)
+    required = REQUIRED_SIGNED_HEADERS - ({"host"} if "host_unsigned_accepted" in lax else set())
+    missing = required - set(parsed.signed_headers)
     if missing:
         raise SignatureError(f"SignedHeaders must include {', '.join(sorted(missing))}")
     amz_dates = _header_values(headers, "x-amz-date")
@@ -183,10 +187,14 @@ def verify_request(
     for name in parsed.signed_headers:
         if not _header_values(headers, name):
             raise SignatureError(f"signed header {name} is not in the request")
+    # botocore's canonical request takes a present x-amz-content-sha256 as the payload hash,
+    # so the header must equal the body's hash, signed or not (UNSIGNED-PAYLOAD included).
     declared_hashes = _header_values(headers, "x-amz-content-sha256")
-    if "x-amz-content-sha256" in parsed.signed_headers and declared_hashes != [
-        hashlib.sha256(body).hexdigest()
-    ]:
+    if (
+        declared_hashes
+        and declared_hashes != [hashlib.sha256(body).hexdigest()]
+        and "content_sha256_trusted" not in lax
+    ):
         raise SignatureError("x-amz-content-sha256 does not match the body")
     host = (_header_values(headers, "host") or ["localhost"])[0]
     for secret in secrets[parsed.access_key_id]:
@@ -201,7 +209,11 @@ def verify_request(
             amz_date=amz_date,
             signed_headers=parsed.signed_headers,
         )
-        if hmac.compare_digest(expected, parsed.signature):
+        if "signature_prefix_compared" in lax:
+            expected, given = expected[:63], parsed.signature[:63]
+        else:
+            given = parsed.signature
+        if hmac.compare_digest(expected, given):
             return parsed.access_key_id
     raise SignatureError("signature does not match")
 

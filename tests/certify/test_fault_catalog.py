@@ -58,6 +58,7 @@ EXPECTATIONS: dict[str, Expect] = {
         FAIL,
         _ids("ERR-003", "META-005", "VAL-001"),
         _ids(
+            "META-006",
             "TAMPER-001",
             "TAMPER-002",
             "TAMPER-003",
@@ -76,16 +77,24 @@ EXPECTATIONS: dict[str, Expect] = {
             "VAL-012",
             "VAL-013",
         ),
-        "every error check needs the status the table gives its errorName",
+        "every error check needs the status the table gives its errorName (META-006: the "
+        "128-character unknown key id needs its 404)",
     ),
-    "not_found_as_500": Expect(FAIL, _ids("META-005")),
+    "not_found_as_500": Expect(
+        FAIL, _ids("META-005"), _ids("META-006"), "a 128-character unknown key id needs its 404"
+    ),
     "invalid_ciphertext_as_500": Expect(
         FAIL,
         _ids("TAMPER-001", "TAMPER-002"),
         _ids("TAMPER-003", "TAMPER-005", "VAL-007", "ERR-003"),
         "every tampered or malformed ciphertext check expects the 400",
     ),
-    "oversize_as_500": Expect(FAIL, _ids("VAL-012"), _ids("VAL-006"), "oversized AAD too"),
+    "oversize_as_500": Expect(
+        FAIL,
+        _ids("VAL-012"),
+        _ids("TAMPER-001", "VAL-006"),
+        "oversized AAD too, and a 4300-byte ciphertext extended by one byte",
+    ),
     "no_error_body": Expect(
         FAIL,
         _ids("HTTP-001", "ERR-001"),
@@ -101,9 +110,11 @@ EXPECTATIONS: dict[str, Expect] = {
             "AUTH-012",
             "AUTH-013",
             "AUTH-017",
+            "AUTH-019",
             "ERR-003",
             "HTTP-005",
             "META-005",
+            "META-006",
             "TAMPER-001",
             "TAMPER-002",
             "TAMPER-003",
@@ -166,6 +177,7 @@ EXPECTATIONS: dict[str, Expect] = {
             "AUTH-012",
             "AUTH-013",
             "AUTH-017",
+            "AUTH-019",
             "ERR-001",
             "ERR-003",
         ),
@@ -222,12 +234,52 @@ EXPECTATIONS: dict[str, Expect] = {
     "iv_reused": Expect(FAIL, _ids("CRYPT-008")),
     "wrong_iv_length": Expect(FAIL, _ids("CRYPT-003")),
     "wrong_plaintext": Expect(
-        FAIL, _ids("CRYPT-006"), _ids("CRYPT-007", "CRYPT-009"), "every round trip breaks"
+        FAIL,
+        _ids("CRYPT-006"),
+        _ids("CRYPT-007", "CRYPT-009", "CRYPT-014"),
+        "every round trip breaks, the parallel ones too",
     ),
     "missing_cdiv": Expect(FAIL, _ids("CRYPT-009")),
     "wrong_cdiv": Expect(FAIL, _ids("CRYPT-009")),
     "ciphertext_length_mismatch": Expect(FAIL, _ids("CRYPT-005")),
     "aad_hashed": Expect(INFO, _ids("CRYPT-013"), why="empty vs absent AAD is open (digest §8.6)"),
+    # --- subtle faults (issue 13): one position, boundary, kmsOperation, optional field,
+    # repetition or concurrency; each caught by the property written for its class
+    "tag_prefix_checked": Expect(FAIL, _ids("TAMPER-001")),
+    "metadata_last_byte_unbound": Expect(FAIL, _ids("TAMPER-003")),
+    "aad_tail_unbound": Expect(FAIL, _ids("TAMPER-002")),
+    "long_tag_truncated": Expect(FAIL, _ids("VAL-007")),
+    "iv_extension_ignored": Expect(FAIL, _ids("VAL-007")),
+    "plaintext_buffer_4096": Expect(
+        FAIL,
+        _ids("CRYPT-005"),
+        _ids("CRYPT-006", "CRYPT-007"),
+        "the cut plaintext cannot round-trip, at 4300 B either",
+    ),
+    "metadata_21_crash": Expect(FAIL, _ids("VAL-006")),
+    "iv_17_crash": Expect(FAIL, _ids("VAL-007")),
+    "key_id_128_refused": Expect(FAIL, _ids("META-006")),
+    "reencrypt_skips_usage": Expect(FAIL, _ids("USAGE-001", "USAGE-003", "USAGE-004")),
+    "generate_data_key_on_disabled": Expect(FAIL, _ids("USAGE-005")),
+    "create_key_reports_enabled": Expect(FAIL, _ids("USAGE-005")),
+    "via_service_required": Expect(FAIL, _ids("VAL-015")),
+    "vpc_fields_crash": Expect(FAIL, _ids("VAL-015")),
+    "every_tenth_decrypt_wrong": Expect(
+        FAIL,
+        _ids("CRYPT-006"),
+        _ids("CRYPT-009", "CRYPT-014"),
+        "the CDIV property and the parallel clients each decrypt more than ten times",
+    ),
+    "health_flaky_schema": Expect(FAIL, _ids("HEALTH-001")),
+    "shared_plaintext_buffer": Expect(FAIL, _ids("CRYPT-014")),
+    "iv_counter_race": Expect(FAIL, _ids("CRYPT-008")),
+    "signature_prefix_compared": Expect(FAIL, _ids("AUTH-019")),
+    "content_sha256_trusted": Expect(FAIL, _ids("AUTH-019")),
+    "host_unsigned_accepted": Expect(
+        NON_STRICT, _ids("AUTH-020"), why="KMS signs host, but no rule obliges it (digest §8.7)"
+    ),
+    "ciphertext_error_control_chars": Expect(FAIL, _ids("ERR-002")),
+    "usage_error_message_too_long": Expect(FAIL, _ids("ERR-002")),
 }
 
 

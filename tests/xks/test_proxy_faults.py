@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
 import socket
 import ssl
 import warnings
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from conformance.checks.xks.sigv4_signer import SigningParams, sign
 from conformance.xks import aead
-from conformance.xks.client import XksClient, XksResponse, health_metadata, key_metadata
+from conformance.xks.client import XksClient, XksResponse, b64, health_metadata, key_metadata
 from conformance.xks.config import EkmNode, FakeProxyConfig
 from conformance.xks.faults import FAULTS, SLOW_FAULT_DELAY_SECONDS
 from conformance.xks.server import RunningProxy
@@ -278,6 +281,169 @@ def slow_delays(proxy: RunningProxy) -> list[float]:
     return delays
 
 
+# ------------------------------------------------------- observers of the subtle faults
+def _changed(value: str, index: int = -1, extra: int = 0) -> str:
+    """base64 `value` with the byte at `index` flipped, or `extra` bytes appended."""
+    raw = bytearray(base64.b64decode(value))
+    if extra:
+        raw += bytes(extra)
+    else:
+        raw[index] ^= 1
+    return base64.b64encode(bytes(raw)).decode()
+
+
+def last_tag_byte_flipped(proxy: RunningProxy) -> tuple[int, str | None]:
+    body = encrypted(proxy)
+    return decrypt_outcome(proxy, body, authenticationTag=_changed(body["authenticationTag"]))
+
+
+def last_metadata_byte_flipped(proxy: RunningProxy) -> tuple[int, str | None]:
+    body = encrypted(proxy)
+    return decrypt_outcome(proxy, body, ciphertextMetadata=_changed(body["ciphertextMetadata"]))
+
+
+def last_aad_byte_flipped(proxy: RunningProxy) -> tuple[int, str | None]:
+    aad = bytes(5000)
+    return decrypt_outcome(proxy, encrypted(proxy, aad=aad), aad=aad[:-1] + b"\x01")
+
+
+def extended(field_name: str, extra: int = 1) -> Observe:
+    def observe(proxy: RunningProxy) -> tuple[int, str | None]:
+        body = encrypted(proxy)
+        return decrypt_outcome(proxy, body, **{field_name: _changed(body[field_name], extra=extra)})
+
+    return observe
+
+
+def metadata_of_21_bytes(proxy: RunningProxy) -> tuple[int, str | None]:
+    return decrypt_outcome(proxy, encrypted(proxy), ciphertextMetadata=b64(bytes(21)))
+
+
+def long_plaintext_ciphertext_length(proxy: RunningProxy) -> int:
+    return len(base64.b64decode(encrypted(proxy, bytes(4100))["ciphertext"]))
+
+
+def key_id_of_128_chars(proxy: RunningProxy) -> tuple[int, str | None]:
+    with client_of(proxy) as xks:
+        return outcome(xks.encrypt("k" * 128, b"x"))
+
+
+def encrypt_status_for(key_id: str, kms_operation: str) -> Observe:
+    def observe(proxy: RunningProxy) -> int:
+        with client_of(proxy) as xks:
+            return xks.encrypt(key_id, b"x", kms_operation=kms_operation).status
+
+    return observe
+
+
+def create_key_status_of_disabled_key(proxy: RunningProxy) -> str:
+    with client_of(proxy) as xks:
+        return str(xks.get_key_metadata("disabled_key", "CreateKey").json["keyStatus"])
+
+
+def encrypt_without_via_service(proxy: RunningProxy) -> int:
+    metadata = key_metadata("Encrypt")
+    del metadata["kmsViaService"]
+    body = {"requestMetadata": metadata, "plaintext": "aGk=", "encryptionAlgorithm": "AES_GCM"}
+    with client_of(proxy) as xks:
+        return xks.raw("POST", "keys/foo/encrypt", body).status
+
+
+def metadata_through_a_vpc_endpoint(proxy: RunningProxy) -> int:
+    vpc = {"awsSourceVpc": "vpc-0123456789abcdef0", "awsSourceVpce": "vpce-0123456789abcdef0"}
+    body = {"requestMetadata": key_metadata("DescribeKey") | vpc}
+    with client_of(proxy) as xks:
+        return xks.raw("POST", "keys/foo/metadata", body).status
+
+
+def ten_round_trips_hold(proxy: RunningProxy) -> bool:
+    with client_of(proxy) as xks:
+        bodies = [(xks.encrypt("foo", bytes([i]) * 8).json, bytes([i]) * 8) for i in range(10)]
+        return all(xks.decrypt_plaintext("foo", body) == plain for body, plain in bodies)
+
+
+def seven_health_answers_complete(proxy: RunningProxy) -> bool:
+    return all("ekmFleetDetails" in health_response(proxy).json for _ in range(7))
+
+
+def _in_parallel(proxy: RunningProxy, work: Callable[[XksClient, int], object]) -> list[object]:
+    def one(index: int) -> object:
+        with client_of(proxy) as xks:
+            return work(xks, index)
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(one, range(8)))
+
+
+def parallel_round_trips_hold(proxy: RunningProxy) -> bool:
+    def work(xks: XksClient, index: int) -> bool:
+        plain = bytes([index]) * 16
+        return all(
+            xks.decrypt_plaintext("foo", xks.encrypt("foo", plain).json) == plain for _ in range(5)
+        )
+
+    return all(_in_parallel(proxy, work))
+
+
+def parallel_ivs_unique(proxy: RunningProxy) -> bool:
+    def work(xks: XksClient, index: int) -> list[str]:
+        return [xks.encrypt("foo", b"x").json["initializationVector"] for _ in range(4)]
+
+    ivs = [iv for batch in _in_parallel(proxy, work) for iv in batch]  # type: ignore[attr-defined]
+    return len(set(ivs)) == len(ivs)
+
+
+def health_signed(
+    proxy: RunningProxy, mutate: Callable[[dict[str, str]], None], **knobs: Any
+) -> int:
+    """A health call signed by the checks' signer, then `mutate`d (headers) before sending."""
+    path = f"{proxy.uri_prefix}/kms/xks/v1/health"
+    payload = json.dumps({"requestMetadata": health_metadata()}).encode()
+    akid, secret = proxy.credentials[0]
+    params = SigningParams(akid, secret, proxy.region, **knobs)
+    base = {"host": proxy.base_url.split("://", 1)[1], "content-type": "application/json"}
+    headers = sign("POST", path, base, payload, params)
+    mutate(headers)
+    with client_of(proxy) as xks:
+        return xks.raw("POST", path, payload, headers=headers, sign=False).status
+
+
+def last_signature_digit_changed(proxy: RunningProxy) -> int:
+    def mutate(headers: dict[str, str]) -> None:
+        value = headers["authorization"]
+        headers["authorization"] = value[:-1] + ("0" if value[-1] != "0" else "1")
+
+    return health_signed(proxy, mutate)
+
+
+def unsigned_payload(proxy: RunningProxy) -> int:
+    def mutate(headers: dict[str, str]) -> None:
+        headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD"
+
+    return health_signed(proxy, mutate, payload_hash="UNSIGNED-PAYLOAD")
+
+
+def host_left_unsigned(proxy: RunningProxy) -> int:
+    return health_signed(proxy, lambda headers: None, signed_headers=("x-amz-date",))
+
+
+def invalid_ciphertext_message_is_clean(proxy: RunningProxy) -> bool:
+    body = encrypted(proxy)
+    with client_of(proxy) as xks:
+        response = xks.decrypt(
+            "foo", flipped(body["ciphertext"]), body["initializationVector"],
+            body["authenticationTag"], None, body.get("ciphertextMetadata"),
+        )  # fmt: skip
+    message = str(response.json.get("errorMessage", ""))
+    return message.isascii() and message.isprintable()
+
+
+def key_usage_message_length(proxy: RunningProxy) -> bool:
+    with client_of(proxy) as xks:
+        message = str(xks.encrypt("decrypt_only_key", b"x").json.get("errorMessage", ""))
+    return len(message) < 512
+
+
 @dataclass(frozen=True)
 class Expectation:
     observe: Observe
@@ -288,6 +454,7 @@ class Expectation:
 
 DEGRADED_FLEET = (EkmNode("ekm-1", health_status="DEGRADED"), EkmNode("ekm-2"))
 OK, AUTH = 200, 401
+BAD_CIPHERTEXT = (400, "InvalidCiphertextException")
 
 EXPECTATIONS: dict[str, Expectation] = {
     "tls_legacy": Expectation(tls_1_1_handshake, "refused", "TLSv1.1"),
@@ -363,6 +530,45 @@ EXPECTATIONS: dict[str, Expectation] = {
     "aad_hashed": Expectation(
         empty_aad_for_absent, (OK, None), (400, "InvalidCiphertextException")
     ),
+    "tag_prefix_checked": Expectation(last_tag_byte_flipped, BAD_CIPHERTEXT, (OK, None)),
+    "metadata_last_byte_unbound": Expectation(
+        last_metadata_byte_flipped, BAD_CIPHERTEXT, (OK, None)
+    ),
+    "aad_tail_unbound": Expectation(last_aad_byte_flipped, BAD_CIPHERTEXT, (OK, None)),
+    "long_tag_truncated": Expectation(extended("authenticationTag"), BAD_CIPHERTEXT, (OK, None)),
+    "iv_extension_ignored": Expectation(
+        extended("initializationVector"), BAD_CIPHERTEXT, (OK, None)
+    ),
+    "plaintext_buffer_4096": Expectation(long_plaintext_ciphertext_length, 4100, 4096),
+    "metadata_21_crash": Expectation(
+        metadata_of_21_bytes, (400, "ValidationException"), (500, "InternalException")
+    ),
+    "iv_17_crash": Expectation(
+        extended("initializationVector", 5), BAD_CIPHERTEXT, (500, "InternalException")
+    ),
+    "key_id_128_refused": Expectation(
+        key_id_of_128_chars, (404, "KeyNotFoundException"), (400, "ValidationException")
+    ),
+    "reencrypt_skips_usage": Expectation(
+        encrypt_status_for("decrypt_only_key", "ReEncrypt"), 400, OK
+    ),
+    "generate_data_key_on_disabled": Expectation(
+        encrypt_status_for("disabled_key", "GenerateDataKey"), 400, OK
+    ),
+    "create_key_reports_enabled": Expectation(
+        create_key_status_of_disabled_key, "DISABLED", "ENABLED"
+    ),
+    "via_service_required": Expectation(encrypt_without_via_service, OK, 400),
+    "vpc_fields_crash": Expectation(metadata_through_a_vpc_endpoint, OK, 500),
+    "every_tenth_decrypt_wrong": Expectation(ten_round_trips_hold, True, False),
+    "health_flaky_schema": Expectation(seven_health_answers_complete, True, False),
+    "shared_plaintext_buffer": Expectation(parallel_round_trips_hold, True, False),
+    "iv_counter_race": Expectation(parallel_ivs_unique, True, False),
+    "signature_prefix_compared": Expectation(last_signature_digit_changed, AUTH, OK),
+    "content_sha256_trusted": Expectation(unsigned_payload, AUTH, OK),
+    "host_unsigned_accepted": Expectation(host_left_unsigned, AUTH, OK),
+    "ciphertext_error_control_chars": Expectation(invalid_ciphertext_message_is_clean, True, False),
+    "usage_error_message_too_long": Expectation(key_usage_message_length, True, False),
 }
 
 

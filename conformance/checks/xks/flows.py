@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -28,11 +29,35 @@ def key_suffix(key_id: str, operation: str) -> str:
     return f"keys/{quote(key_id, safe='')}/{operation}"
 
 
+def with_request_metadata(
+    body: dict[str, Any], changes: Mapping[str, str | None] | None
+) -> dict[str, Any]:
+    """`body` with requestMetadata fields set (None deletes one), e.g. a kmsOperation."""
+    if changes:
+        metadata = dict(body["requestMetadata"])
+        for name, value in changes.items():
+            if value is None:
+                metadata.pop(name, None)
+            else:
+                metadata[name] = value
+        body = dict(body, requestMetadata=metadata)
+    return body
+
+
 def encrypt(
-    wire: XksWire, key_id: str, plaintext: bytes, aad: bytes | None = None, cdiv: bool = False
+    wire: XksWire,
+    key_id: str,
+    plaintext: bytes,
+    aad: bytes | None = None,
+    cdiv: bool = False,
+    *,
+    metadata_changes: Mapping[str, str | None] | None = None,
+    note: str = "",
 ) -> Exchange:
-    """POST an Encrypt of `plaintext` (with optional AAD and CDIV) to `key_id`."""
-    return wire.post(key_suffix(key_id, "encrypt"), encrypt_body(plaintext, aad, cdiv))
+    """POST an Encrypt of `plaintext` (with optional AAD and CDIV) to `key_id`;
+    `metadata_changes` alters requestMetadata (see :func:`with_request_metadata`)."""
+    body = with_request_metadata(encrypt_body(plaintext, aad, cdiv), metadata_changes)
+    return wire.post(key_suffix(key_id, "encrypt"), body, note=note)
 
 
 def decrypt(
@@ -42,10 +67,11 @@ def decrypt(
     aad: bytes | None = None,
     *,
     metadata: bytes | str | None = "same",
+    metadata_changes: Mapping[str, str | None] | None = None,
     note: str = "",
 ) -> Exchange:
     """POST a Decrypt of `sealed` (metadata "same" reuses the sealed one)."""
-    body = decrypt_body(sealed, aad, metadata=metadata)
+    body = with_request_metadata(decrypt_body(sealed, aad, metadata=metadata), metadata_changes)
     return wire.post(key_suffix(key_id, "decrypt"), body, note=note)
 
 

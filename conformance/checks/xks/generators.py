@@ -138,3 +138,36 @@ def opaque_request_ids() -> st.SearchStrategy[str]:
         st.text(min_size=1, max_size=100),
         st.text(st.characters(codec="ascii"), min_size=200, max_size=1000),
     )
+
+
+#: What KMS may put in requestMetadata's optional strings: printable ASCII (ARN-like text).
+_KMS_TEXT = st.characters(min_codepoint=0x21, max_codepoint=0x7E)
+
+
+def optional_request_metadata() -> st.SearchStrategy[dict[str, str]]:
+    """The optional requestMetadata fields in a combination KMS may send [SPEC §2]: none
+    (public endpoint), or awsSourceVpc with awsSourceVpce (VPC endpoint); kmsViaService
+    absent or present. Values are short ids or long printable text (up to 2048 chars).
+
+    >>> optional_request_metadata().is_empty
+    False
+    """
+    short_id = st.text(st.sampled_from("0123456789abcdef"), min_size=8, max_size=17)
+    long_text = st.text(_KMS_TEXT, min_size=1, max_size=2048)
+    vpc: st.SearchStrategy[dict[str, str]] = st.one_of(
+        st.just({}),
+        st.builds(
+            lambda a, b: {"awsSourceVpc": f"vpc-{a}", "awsSourceVpce": f"vpce-{b}"},
+            short_id,
+            short_id,
+        ),
+        st.builds(lambda a, b: {"awsSourceVpc": a, "awsSourceVpce": b}, long_text, long_text),
+    )
+    via: st.SearchStrategy[dict[str, str]] = st.one_of(
+        st.just({}),
+        st.sampled_from(["ebs", "s3", "rds", "secretsmanager.amazonaws.com"]).map(
+            lambda v: {"kmsViaService": v}
+        ),
+        long_text.map(lambda v: {"kmsViaService": v}),
+    )
+    return st.builds(lambda a, b: {**a, **b}, vpc, via)

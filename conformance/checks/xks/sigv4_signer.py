@@ -38,6 +38,8 @@ class SigningParams:
     when: datetime.datetime | None = None
     scope_date: str | None = None
     signed_headers: tuple[str, ...] = KMS_SIGNED_HEADERS
+    #: the payload hash to sign instead of the body's (``UNSIGNED-PAYLOAD``, a lie)
+    payload_hash: str | None = None
 
     def __repr__(self) -> str:
         return f"SigningParams(access_key_id=<{len(self.access_key_id)} chars>, secret=***)"
@@ -54,7 +56,12 @@ def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
 
 
 def canonical_request(
-    method: str, path: str, headers: Mapping[str, str], signed: tuple[str, ...], body: bytes
+    method: str,
+    path: str,
+    headers: Mapping[str, str],
+    signed: tuple[str, ...],
+    body: bytes,
+    payload_hash: str | None = None,
 ) -> str:
     """The canonical request of SigV4 for an empty query string."""
     lowered = {name.lower(): " ".join(value.split()) for name, value in headers.items()}
@@ -66,7 +73,7 @@ def canonical_request(
             "",
             canonical_headers,
             ";".join(signed),
-            hashlib.sha256(body).hexdigest(),
+            payload_hash or hashlib.sha256(body).hexdigest(),
         ]
     )
 
@@ -84,10 +91,12 @@ def sign(
     out = {name.lower(): value for name, value in headers.items()}
     out["x-amz-date"] = amz_date
     signed = tuple(sorted(set(params.signed_headers) | {"x-amz-date"}))
+    if "host" not in params.signed_headers:  # the knob for a SignedHeaders without host
+        signed = tuple(name for name in signed if name != "host")
     scope_date = params.scope_date or amz_date[:8]
     scope = f"{scope_date}/{params.region}/{params.service}/aws4_request"
     request_hash = hashlib.sha256(
-        canonical_request(method, path, out, signed, body).encode()
+        canonical_request(method, path, out, signed, body, params.payload_hash).encode()
     ).hexdigest()
     string_to_sign = f"{ALGORITHM}\n{amz_date}\n{scope}\n{request_hash}"
     key = signing_key(params.secret_access_key, scope_date, params.region, params.service)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from conformance.checks.xks.flows import decrypt, encrypt, encrypt_for_setup, se
 from conformance.checks.xks.generators import Payload, aad_bytes
 from conformance.checks.xks.schemas import ENCRYPT_FIELDS
 from conformance.checks.xks.wire import Exchange, XksWire
+from conformance.profiles import repetitions
 from conformance.report.evidence import reached
 from conformance.spec.xks_protocol import (
     IV_LENGTHS,
@@ -100,6 +103,24 @@ def test_iv_tag_ciphertext_and_metadata_have_the_spec_lengths(
         if len(sealed.metadata) > MAX_CIPHERTEXT_METADATA_BYTES:
             exchange.fail("XKS-CRYPT-010", "ciphertextMetadata of at most 20 bytes")
         reached("XKS-CRYPT-010")
+
+
+#: Plaintext lengths around AES blocks and power-of-two buffers, up to the 4300 B minimum.
+PLAINTEXT_EDGES = (1, 15, 16, 17, 255, 256, 257, 1023, 1024, 1025, 4095, 4096, 4097, 4299, 4300)
+
+
+@pytest.mark.requirement("XKS-CRYPT-005", "XKS-CRYPT-006")
+def test_every_edge_length_keeps_its_length_and_round_trips(wire: XksWire) -> None:
+    for size in PLAINTEXT_EDGES:
+        plaintext = Payload(size, seed=size).data
+        exchange = encrypt(wire, wire.target.key_id, plaintext)
+        sealed, _ = sealed_or_fail(exchange, "XKS-CRYPT-001")
+        if len(sealed.ciphertext) != size:
+            exchange.fail("XKS-CRYPT-005", f"a ciphertext of {size} bytes")
+        reached("XKS-CRYPT-005")
+        back = decrypt(wire, wire.target.key_id, sealed, note=f"{size}-byte plaintext")
+        if _decrypted_plaintext(back, "XKS-CRYPT-006") != plaintext:
+            back.fail("XKS-CRYPT-006", "the plaintext that was encrypted")
 
 
 @pytest.mark.requirement("XKS-CRYPT-006", "XKS-CRYPT-011")
@@ -190,3 +211,86 @@ def test_an_empty_aad_and_an_absent_aad_are_interchangeable(
     sealed = encrypt_for_setup(wire, wire.target.key_id, generators.TC_PLAINTEXT_2, sealed_with)
     back = decrypt(wire, wire.target.key_id, sealed, opened_with, note="AAD empty vs absent")
     back.expect_ok("XKS-CRYPT-013")
+
+
+@pytest.mark.requirement("XKS-CRYPT-001", "XKS-CRYPT-006")
+def test_repeated_round_trips_are_each_correct(wire: XksWire) -> None:
+    """A defect that shows once in N calls: the round trip is repeated (the profile's
+    repetition count) and every answer checked, each with its own plaintext."""
+    for call in range(repetitions()):
+        plaintext = Payload(1 + call * 37 % MAX_PLAINTEXT_BYTES, seed=call).data
+        exchange = encrypt(wire, wire.target.key_id, plaintext, generators.TC_AAD_1)
+        sealed, _ = sealed_or_fail(exchange, "XKS-CRYPT-001")
+        reached("XKS-CRYPT-001")
+        back = decrypt(wire, wire.target.key_id, sealed, generators.TC_AAD_1, note=f"call {call}")
+        if _decrypted_plaintext(back, "XKS-CRYPT-006") != plaintext:
+            back.fail("XKS-CRYPT-006", f"the plaintext that was encrypted (call {call})")
+
+
+#: Parallel clients of the concurrency check, each on its own keep-alive connection.
+PARALLEL_CLIENTS = 8
+
+
+@dataclass
+class _ClientRecord:
+    """What one parallel client saw: its IVs (with the Encrypt that returned them), the
+    first wrong answer, and how many calls a 429 ThrottlingException turned away."""
+
+    ivs: list[tuple[bytes, Exchange]] = field(default_factory=list)
+    wrong: tuple[Exchange, str, str] | None = None
+    throttled: int = 0
+
+
+def _throttled(exchange: Exchange) -> bool:
+    response = exchange.response
+    return response.status == 429 and response.error_name == "ThrottlingException"
+
+
+def _parallel_client(wire: XksWire, index: int, calls: int) -> _ClientRecord:
+    record = _ClientRecord()
+    own = XksWire(wire.target, timeout=wire.timeout)
+    try:
+        for call in range(calls):
+            plaintext = Payload(16 + (index * calls + call) % 200, seed=index * 7919 + call).data
+            exchange = encrypt(own, wire.target.key_id, plaintext)
+            if _throttled(exchange):
+                record.throttled += 1
+                continue
+            sealed, _ = sealed_or_fail(exchange, "XKS-CRYPT-001")
+            record.ivs.append((sealed.iv, exchange))
+            back = decrypt(own, wire.target.key_id, sealed, note=f"client {index} call {call}")
+            if _throttled(back):
+                record.throttled += 1
+                continue
+            if _decrypted_plaintext(back, "XKS-CRYPT-011") != plaintext:
+                record.wrong = (back, "XKS-CRYPT-014", "this client's own plaintext")
+                break
+    finally:
+        own.close()
+    return record
+
+
+@pytest.mark.requirement("XKS-CRYPT-014", "XKS-CRYPT-008")
+def test_parallel_clients_each_get_their_own_answers(wire: XksWire) -> None:
+    """8 clients on their own keep-alive connections encrypt and decrypt their own
+    plaintexts at once: every Decrypt must return its client's plaintext, and no IV may
+    repeat across all clients and calls. A 429 ThrottlingException is allowed (a proxy
+    may limit a tenant's connections) and only turns the call away."""
+    calls = max(4, repetitions() // 4)
+    with ThreadPoolExecutor(PARALLEL_CLIENTS) as pool:
+        records = list(
+            pool.map(lambda i: _parallel_client(wire, i, calls), range(PARALLEL_CLIENTS))
+        )
+    for record in records:
+        if record.wrong is not None:
+            exchange, requirement, expected = record.wrong
+            exchange.fail(requirement, expected)
+    seen: dict[bytes, Exchange] = {}
+    for record in records:
+        for iv, exchange in record.ivs:
+            if iv in seen:
+                exchange.fail("XKS-CRYPT-008", "an IV no other concurrent Encrypt returned")
+            seen[iv] = exchange
+    if not seen:
+        pytest.skip("every parallel call was throttled (429)")
+    reached("XKS-CRYPT-014", "XKS-CRYPT-008")

@@ -9,6 +9,7 @@ import pytest
 from conformance.checks.xks.bodies import health_body
 from conformance.checks.xks.schemas import health_problem
 from conformance.checks.xks.wire import XksWire
+from conformance.profiles import repetitions
 from conformance.report.evidence import reached
 from conformance.spec.xks_protocol import HEALTH_KMS_OPERATIONS
 from conformance.targets.xks import XksTarget
@@ -95,3 +96,14 @@ def test_health_reflects_a_change_of_the_ekm_fleet(wire: XksWire, xks_target: Xk
     if _reported_fleet(exchange.response.json) != expected:
         exchange.fail("XKS-HEALTH-005", f"ekmFleetDetails reporting {expected}")
     reached("XKS-HEALTH-005")
+
+
+@pytest.mark.requirement("XKS-HEALTH-001")
+def test_every_repeated_health_answer_has_the_exact_schema(wire: XksWire) -> None:
+    """Health is polled repeatedly (the profile's repetition count); every answer, not the
+    first, is checked against the whole schema."""
+    for call in range(repetitions()):
+        exchange = wire.post("health", health_body())
+        problem = health_problem(exchange.expect_ok("XKS-HEALTH-001"))
+        if problem is not None:
+            exchange.fail("XKS-HEALTH-001", f"a valid health body on call {call} ({problem})")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import hashlib
 import json
 from typing import Any
 
@@ -18,6 +19,7 @@ from conformance.checks.xks.bodies import (
 )
 from conformance.checks.xks.flows import key_suffix
 from conformance.checks.xks.wire import Exchange, XksWire, now_utc
+from conformance.report.evidence import reached
 from conformance.targets.xks import XksTarget
 
 AUTH_FAILED = "AuthenticationFailedException"
@@ -293,3 +295,101 @@ def test_another_tenants_credential_is_refused_on_this_prefix(
     ).expect_ok("XKS-AUTH-017")
     exchange = wire.post("health", health_body(), signing=signing, note="other tenant's credential")
     _refused(exchange, "XKS-AUTH-017")
+
+
+def _last_digit_changed(authorization: str) -> str:
+    """The Authorization value with the signature's last hex digit replaced."""
+    return authorization[:-1] + ("0" if authorization[-1] != "0" else "1")
+
+
+def _one_second_later(amz_date: str) -> str:
+    moved = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ") + datetime.timedelta(seconds=1)
+    return moved.strftime("%Y%m%dT%H%M%SZ")
+
+
+def _altered_plaintext(body: dict[str, Any]) -> bytes:
+    """The body with one base64 character of the plaintext changed (still valid base64)."""
+    text = body["plaintext"]
+    middle = len(text) // 2
+    swapped = "B" if text[middle] != "B" else "C"
+    return json.dumps(dict(body, plaintext=text[:middle] + swapped + text[middle + 1 :])).encode()
+
+
+#: Alterations after signing, one component of the canonical request at a time (the
+#: signature itself in its last digit; an x-amz-content-sha256 that lies about the body,
+#: signed or not; UNSIGNED-PAYLOAD). Every one gets 401 (the method may get 405 first).
+CANONICAL_ALTERATIONS = (
+    "signature-last-digit",
+    "method",
+    "path",
+    "x-amz-date",
+    "content-type-signed",
+    "payload",
+    "content-sha256-lies-signed",
+    "content-sha256-lies-unsigned",
+    "unsigned-payload",
+)
+
+
+@pytest.mark.requirement("XKS-AUTH-019")
+@pytest.mark.parametrize("alteration", CANONICAL_ALTERATIONS)
+def test_every_canonical_request_component_altered_after_signing_gets_401(
+    wire: XksWire, alteration: str
+) -> None:
+    body = encrypt_body(b"Hello World!", None)
+    payload = json.dumps(body).encode()
+    sha = hashlib.sha256(payload).hexdigest()
+    path = wire.path(key_suffix(wire.target.key_id, "encrypt"))
+    signing = wire.signing()
+    headers: dict[str, str] = {}
+    tamper: dict[str, Any] = {}
+    if alteration == "signature-last-digit":
+        tamper["set_headers"] = {"authorization": _last_digit_changed}
+    elif alteration == "method":
+        tamper["method"] = "PUT"
+    elif alteration == "path":
+        tamper["path"] = path  # signed with a trailing slash, sent without
+        path = f"{path}/"
+    elif alteration == "x-amz-date":
+        tamper["set_headers"] = {"x-amz-date": _one_second_later}
+    elif alteration == "content-type-signed":
+        signing = wire.signing(signed_headers=("content-type", "host", "x-amz-date"))
+        tamper["set_headers"] = {"content-type": "application/json; charset=utf-8"}
+    elif alteration == "payload":
+        tamper["body"] = _altered_plaintext(body)
+    elif alteration.startswith("content-sha256-lies"):
+        headers["x-amz-content-sha256"] = sha
+        if alteration.endswith("-signed"):
+            signing = wire.signing(signed_headers=("host", "x-amz-content-sha256", "x-amz-date"))
+        tamper["body"] = _altered_plaintext(body)
+    else:  # unsigned-payload
+        headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD"
+        signing = wire.signing(
+            signed_headers=("host", "x-amz-content-sha256", "x-amz-date"),
+            payload_hash="UNSIGNED-PAYLOAD",
+        )
+    exchange = wire.send(
+        "POST",
+        path,
+        body,
+        signing=signing,
+        headers=headers,
+        tamper=tamper,
+        note=f"{alteration} altered after signing",
+    )
+    if alteration == "method" and exchange.response.status == 405:
+        reached("XKS-AUTH-019")  # refused by method before SigV4: as safe [SPEC §1]
+        return
+    _refused(exchange, "XKS-AUTH-019")
+
+
+@pytest.mark.requirement("XKS-AUTH-020")
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_a_signature_that_leaves_host_unsigned_is_refused(wire: XksWire, operation: str) -> None:
+    exchange = wire.post(
+        _suffix(wire, operation),
+        _body(operation),
+        signing=wire.signing(signed_headers=("x-amz-date",)),
+        note="SignedHeaders=x-amz-date",
+    )
+    _refused(exchange, "XKS-AUTH-020")

@@ -12,7 +12,8 @@ from conformance.checks.xks import generators
 from conformance.checks.xks.bodies import Sealed
 from conformance.checks.xks.flows import decrypt, encrypt_for_setup, require_key
 from conformance.checks.xks.generators import Payload, aad_bytes
-from conformance.checks.xks.wire import XksWire
+from conformance.checks.xks.wire import Exchange, XksWire
+from conformance.report.evidence import reached
 
 INVALID_CIPHERTEXT = "InvalidCiphertextException"
 #: The error table names InvalidCiphertextException for a corrupt ciphertext, IV, AAD or tag,
@@ -135,3 +136,89 @@ def test_a_ciphertext_opened_under_another_key_fails(wire: XksWire) -> None:
     sealed = encrypt_for_setup(wire, wire.target.key_id, generators.TC_PLAINTEXT_2)
     exchange = decrypt(wire, other, sealed, note="sealed under the main key")
     exchange.expect_error("XKS-TAMPER-005", REFUSED)
+
+
+#: Every binary field of Decrypt and the requirement its tampering is graded under; a
+#: wrong-length IV or tag is XKS-VAL-007 (either refusal is a 400, digest §8.3).
+POSITION_FIELDS = ("ciphertext", "iv", "tag", "aad", "metadata")
+POSITION_CHANGES = ("first", "middle", "last", "truncated", "extended")
+_POSITION_REQUIREMENT = {
+    "ciphertext": "XKS-TAMPER-001",
+    "iv": "XKS-TAMPER-001",
+    "tag": "XKS-TAMPER-001",
+    "aad": "XKS-TAMPER-002",
+    "metadata": "XKS-TAMPER-003",
+}
+#: AAD sizes drawn often: both sides of 4 KiB buffers and the spec's 8192 B.
+_AAD_EDGES = (3, 4095, 4096, 4097, 8191, 8192)
+
+
+def _changed_at(data: bytes, change: str, middle: int) -> bytes:
+    """`data` with its first, a middle or its last byte flipped, or one byte shorter/longer."""
+    if change == "truncated":
+        return data[:-1]
+    if change == "extended":
+        return data + bytes([data[-1] ^ 0x5A])
+    index = {"first": 0, "last": len(data) - 1}.get(change, 1 + middle % (len(data) - 2))
+    return data[:index] + bytes([data[index] ^ 0x80]) + data[index + 1 :]
+
+
+def _tampered_field(sealed: Sealed, field: str, value: bytes) -> Sealed:
+    if field == "ciphertext":
+        return dataclasses.replace(sealed, ciphertext=value)
+    if field == "iv":
+        return dataclasses.replace(sealed, iv=value)
+    if field == "tag":
+        return dataclasses.replace(sealed, tag=value)
+    return sealed
+
+
+def _unsupported_size(exchange: Exchange) -> bool:
+    response = exchange.response
+    return response.status == 501 and response.error_name == "UnsupportedOperationException"
+
+
+def _position_requirement(field: str, change: str) -> str:
+    if field in ("iv", "tag") and change in ("truncated", "extended"):
+        return "XKS-VAL-007"
+    return _POSITION_REQUIREMENT[field]
+
+
+@pytest.mark.requirement("XKS-TAMPER-001", "XKS-TAMPER-002", "XKS-TAMPER-003", "XKS-VAL-007")
+@given(
+    plaintext=generators.plaintexts(min_size=3),
+    aad_size=st.one_of(st.sampled_from(_AAD_EDGES), st.integers(3, 8192)),
+    seed=st.integers(0, 2**16),
+    middle=st.integers(0, 2**16),
+)
+def test_every_binary_field_is_bound_at_every_position(
+    wire: XksWire, plaintext: Payload, aad_size: int, seed: int, middle: int
+) -> None:
+    """Each binary field of Decrypt (ciphertext, IV, tag, AAD, ciphertextMetadata) is
+    changed at its first, last and a drawn middle byte, and cut or extended by one byte:
+    every change must be refused with a 400, never opened."""
+    aad = Payload(aad_size, seed).data
+    sealed = encrypt_for_setup(wire, wire.target.key_id, plaintext.data, aad)
+    for field in POSITION_FIELDS:
+        original = {"ciphertext": sealed.ciphertext, "iv": sealed.iv, "tag": sealed.tag}
+        original.update({"aad": aad, "metadata": sealed.metadata or b""})
+        if len(original[field]) < 3:
+            continue  # no ciphertextMetadata (a permitted variant): see XKS-TAMPER-003
+        for change in POSITION_CHANGES:
+            value = _changed_at(original[field], change, middle)
+            tampered = _tampered_field(sealed, field, value)
+            exchange = decrypt(
+                wire,
+                wire.target.key_id,
+                tampered,
+                value if field == "aad" else aad,
+                metadata=value if field == "metadata" else "same",
+                note=f"{field} {change}",
+            )
+            requirement = _position_requirement(field, change)
+            if change == "extended" and _unsupported_size(exchange):
+                reached(requirement)  # one byte past 4300 B or 8192 B: 501 is allowed
+                continue
+            flipped = change in ("first", "middle", "last") and field != "metadata"
+            names = INVALID_CIPHERTEXT if flipped else REFUSED
+            exchange.expect_error(requirement, names)

@@ -333,3 +333,58 @@ def test_a_body_that_is_not_a_json_object_gets_validation_exception(
 ) -> None:
     suffix = key_suffix(wire.target.key_id, operation)
     wire.post(suffix, None, raw_body=raw).expect_error("XKS-VAL-013", VALIDATION)
+
+
+#: Lengths just outside the Decrypt rules [SPEC §3]: ciphertextMetadata at most 20 bytes,
+#: IV 12 or 16, tag 16 (min-1 and max+1 of each, and one far off).
+METADATA_OVER_LIMIT = (21, 22, 255)
+IV_OFF_LENGTHS = (11, 13, 15, 17, 32)
+TAG_OFF_LENGTHS = (15, 17, 32)
+
+
+@pytest.mark.requirement("XKS-VAL-006", "XKS-VAL-007")
+def test_decrypt_length_rules_at_their_boundaries(wire: XksWire, sealed_sample: Sealed) -> None:
+    cases = [("ciphertextMetadata", size, "XKS-VAL-006") for size in METADATA_OVER_LIMIT]
+    cases += [("initializationVector", size, "XKS-VAL-007") for size in IV_OFF_LENGTHS]
+    cases += [("authenticationTag", size, "XKS-VAL-007") for size in TAG_OFF_LENGTHS]
+    for field, size, requirement in cases:
+        value = b64(bytes(range(size)))
+        body = _with(_valid_body("decrypt", sealed_sample), (field,), value)
+        _post(wire, "decrypt", body, f"{field} of {size} B").expect_error(requirement, BAD_INPUT)
+
+
+@pytest.mark.requirement("XKS-META-006")
+@pytest.mark.parametrize("operation", KEY_OPERATIONS)
+def test_key_id_length_boundaries_hold_in_the_uri_of_every_operation(
+    wire: XksWire, sealed_sample: Sealed, operation: str
+) -> None:
+    """A well-formed 128-character id that names no key is 404 KeyNotFoundException on
+    every key operation (not a 400 for its length); 129 characters or none get a 4xx."""
+    at_max = (generators.UNKNOWN_KEY_ID_PREFIX + "x" * 128)[:128]
+    body = _valid_body(operation, sealed_sample)
+    exchange = wire.post(key_suffix(at_max, operation), body, note="128-character key id")
+    exchange.expect_error("XKS-META-006", "KeyNotFoundException")
+    for key_id, what in ((at_max + "x", "129-character"), ("", "empty")):
+        exchange = wire.post(key_suffix(key_id, operation), body, note=f"{what} key id")
+        exchange.expect_client_error("XKS-META-006")
+
+
+#: requestMetadata's optional fields [SPEC §2]: the bodies of the other checks always carry
+#: kmsViaService and never the VPC fields; KMS sends every combination.
+OPTIONAL_RM_FIELDS = ("awsSourceVpc", "awsSourceVpce", "kmsViaService")
+
+
+@pytest.mark.requirement("XKS-VAL-015")
+@given(operation=st.sampled_from(KEY_OPERATIONS), optional=generators.optional_request_metadata())
+def test_every_combination_of_optional_request_metadata_is_served(
+    wire: XksWire, sealed_sample: Sealed, operation: str, optional: dict[str, str]
+) -> None:
+    body = copy.deepcopy(_valid_body(operation, sealed_sample))
+    metadata = body["requestMetadata"]
+    for name in OPTIONAL_RM_FIELDS:
+        metadata.pop(name, None)
+    if operation == "metadata":  # GetKeyMetadata has no kmsViaService [SPEC §2]
+        optional = {k: v for k, v in optional.items() if k != "kmsViaService"}
+    metadata.update(optional)
+    shown = ", ".join(f"{k} ({len(v)} chars)" for k, v in sorted(optional.items())) or "none"
+    _post(wire, operation, body, f"optional fields: {shown}").expect_ok("XKS-VAL-015")

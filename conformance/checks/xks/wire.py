@@ -28,7 +28,7 @@ from conformance.checks.xks.sigv4_signer import SigningParams, sign
 from conformance.report.evidence import judged_step, reached
 from conformance.report.outcomes import RequirementViolation, UnsupportedByTarget
 from conformance.report.redaction import describe_json
-from conformance.spec.xks_protocol import ERROR_STATUS, api_path
+from conformance.spec.xks_protocol import ERROR_STATUS, MAX_ERROR_MESSAGE_CHARS, api_path
 from conformance.targets.xks import Credential, XksTarget
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
@@ -102,10 +102,23 @@ class Exchange:
         ):
             raise UnsupportedByTarget(requirement_id, self.input)
         if seen in names and self.response.status == ERROR_STATUS[seen]:
+            self.expect_error_body_schema()
             reached(requirement_id)
             return seen
         wanted = " or ".join(f"HTTP {ERROR_STATUS[n]} {n}" for n in names)
         self.fail(requirement_id, wanted)
+
+    def expect_error_body_schema(self) -> None:
+        """Every expected error's body is checked, not only those of the ERR checks: an
+        errorMessage, when present, must be a string of under 512 printable ASCII
+        characters (XKS-ERR-002; the errorName was matched by the caller)."""
+        body = self.response.json
+        message = body.get("errorMessage") if isinstance(body, dict) else None
+        if message is None:
+            return
+        printable = isinstance(message, str) and all(0x20 <= ord(c) <= 0x7E for c in message)
+        if not printable or len(message) > MAX_ERROR_MESSAGE_CHARS:
+            self.fail("XKS-ERR-002", "errorMessage under 512 printable ASCII characters")
 
     def expect_client_error(self, requirement_id: str) -> None:
         """Expect some 4xx refusal (any JSON error body); 2xx, 5xx or no answer fail."""
@@ -182,7 +195,8 @@ class XksWire:
     ) -> Exchange:
         """Send one request and describe it. `body` is JSON-encoded unless `raw_body` is
         given. `tamper` changes what is sent after signing: keys ``body`` (bytes), ``path``,
-        ``host``, ``drop_headers`` (names). `note` is appended to the Input description."""
+        ``host``, ``method``, ``drop_headers`` (names), ``set_headers`` (name -> value, or a
+        function of the signed value). `note` is appended to the Input description."""
         payload = raw_body if raw_body is not None else json.dumps(body).encode()
         base_headers = {"host": self.host_header, "content-type": "application/json"}
         base_headers.update({k.lower(): v for k, v in (headers or {}).items()})
@@ -195,6 +209,10 @@ class XksWire:
             base_headers["host"] = str(tamper["host"])
         for name in tamper.get("drop_headers", ()):
             base_headers.pop(str(name).lower(), None)
+        for name, value in dict(tamper.get("set_headers", {})).items():
+            old = base_headers.get(name.lower(), "")
+            base_headers[name.lower()] = value(old) if callable(value) else str(value)
+        method = str(tamper.get("method", method))
         shown = describe_json(body) if raw_body is None else f"<raw body, {len(raw_body)} B>"
         description = f"{method} {sent_path} {shown}" + (f" ({note})" if note else "")
         response = self._transmit(method, sent_path, base_headers, sent_body, timeout)
