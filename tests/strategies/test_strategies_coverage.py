@@ -28,6 +28,7 @@ from strategies import (
     xks_public_store_configs,
     xks_vpc_store_configs,
 )
+from strategies.describe import describe_requests
 from strategies.invalid_configs import KINDS, invalid_config_kinds
 from strategies.uniqueness import CASES
 
@@ -95,6 +96,9 @@ def test_every_validation_and_uniqueness_requirement_is_generated() -> None:
     ]
     for scenarios in (update_scenarios(), describe_scenarios(), key_scenarios(), *targeted):
         found |= _collect(scenarios, lambda pair: _ids_of(pair[1].violation), examples=60)
+    # one Describe group in ten: drawn on purpose, so the tally does not hang on the seed
+    forged = describe_requests().filter(lambda case: case.group == "forged_marker")
+    found |= _collect(forged, lambda case: _ids_of(case.violation), examples=5)
     missing = sorted(wanted - found)
     print(f"\nvalidation/uniqueness requirements generated: {len(wanted & found)}/{len(wanted)}")
     assert not missing, f"no generated example exercises {missing}"
