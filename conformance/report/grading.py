@@ -68,31 +68,6 @@ def grade_check(
     """Graded outcomes of one check for each requirement it names (see module docs), each
     carrying the number of requests the check sent (its judged steps).
     `observed` is what a passing check measured (e.g. latency figures), kept as `actual`."""
-    graded = _grade_check(
-        nodeid,
-        requirement_ids,
-        raised,
-        level_of,
-        evidence=evidence,
-        skipped_reason=skipped_reason,
-        duration_seconds=duration_seconds,
-        observed=observed,
-    )
-    steps = evidence.steps if evidence is not None else 0
-    return [dataclasses.replace(outcome, requests=steps) for outcome in graded]
-
-
-def _grade_check(
-    nodeid: str,
-    requirement_ids: Sequence[str],
-    raised: BaseException | None,
-    level_of: Callable[[str], str],
-    *,
-    evidence: EvidenceLog | None = None,
-    skipped_reason: str | None = None,
-    duration_seconds: float = 0.0,
-    observed: str = "",
-) -> list[CheckOutcome]:
     log = evidence or EvidenceLog()
 
     def reached_or_not(rid: str, otherwise: CheckOutcome) -> CheckOutcome:
@@ -120,60 +95,63 @@ def _grade_check(
             for rid in requirement_ids
         ]
 
-    if skipped_reason is not None:
-        return each(Outcome.SKIPPED, skipped_reason)
-    if raised is None:
-        return [reached_or_not(rid, not_reached(rid)) for rid in requirement_ids]
-    violation = _first_of(raised, RequirementViolation)
-    if isinstance(violation, RequirementViolation):
-        named = violation.requirement_id
-        graded = CheckOutcome(
-            nodeid,
-            named,
-            grade_for_level(level_of(named)),
-            expected=violation.expected,
-            actual=violation.actual,
-            input=violation.input,
-            duration_seconds=duration_seconds,
-        )
-        others = [  # the check stopped on `named`; what it reached before still counts
-            reached_or_not(
-                rid,
-                CheckOutcome(
-                    nodeid, rid, Outcome.SKIPPED, reason=f"not reached: {named}", evidence=False
-                ),
+    def decide() -> list[CheckOutcome]:
+        if skipped_reason is not None:
+            return each(Outcome.SKIPPED, skipped_reason)
+        if raised is None:
+            return [reached_or_not(rid, not_reached(rid)) for rid in requirement_ids]
+        violation = _first_of(raised, RequirementViolation)
+        if isinstance(violation, RequirementViolation):
+            named = violation.requirement_id
+            graded = CheckOutcome(
+                nodeid,
+                named,
+                grade_for_level(level_of(named)),
+                expected=violation.expected,
+                actual=violation.actual,
+                input=violation.input,
+                duration_seconds=duration_seconds,
             )
-            for rid in requirement_ids
-            if rid != named
-        ]
-        return [graded, *others]
-    unsupported = _first_of(raised, UnsupportedByTarget)
-    if isinstance(unsupported, UnsupportedByTarget):
-        if unsupported.whole_check:
-            return [
+            others = [  # the check stopped on `named`; what it reached before still counts
                 reached_or_not(
                     rid,
                     CheckOutcome(
-                        nodeid,
-                        rid,
-                        Outcome.UNSUPPORTED,
-                        input=unsupported.input,
-                        reason="the target does not implement the operation",
-                        duration_seconds=duration_seconds,
+                        nodeid, rid, Outcome.SKIPPED, reason=f"not reached: {named}", evidence=False
                     ),
                 )
                 for rid in requirement_ids
+                if rid != named
             ]
-        return [
-            CheckOutcome(
-                nodeid,
-                rid,
-                Outcome.UNSUPPORTED if rid == unsupported.requirement_id else Outcome.SKIPPED,
-                input=unsupported.input,
-                reason="target answered 501 UnsupportedOperationException",
-                evidence=rid == unsupported.requirement_id,
-                duration_seconds=duration_seconds,
-            )
-            for rid in requirement_ids
-        ]
-    return each(Outcome.ERROR, short_reason(raised))
+            return [graded, *others]
+        unsupported = _first_of(raised, UnsupportedByTarget)
+        if isinstance(unsupported, UnsupportedByTarget):
+            if unsupported.whole_check:
+                return [
+                    reached_or_not(
+                        rid,
+                        CheckOutcome(
+                            nodeid,
+                            rid,
+                            Outcome.UNSUPPORTED,
+                            input=unsupported.input,
+                            reason="the target does not implement the operation",
+                            duration_seconds=duration_seconds,
+                        ),
+                    )
+                    for rid in requirement_ids
+                ]
+            return [
+                CheckOutcome(
+                    nodeid,
+                    rid,
+                    Outcome.UNSUPPORTED if rid == unsupported.requirement_id else Outcome.SKIPPED,
+                    input=unsupported.input,
+                    reason="target answered 501 UnsupportedOperationException",
+                    evidence=rid == unsupported.requirement_id,
+                    duration_seconds=duration_seconds,
+                )
+                for rid in requirement_ids
+            ]
+        return each(Outcome.ERROR, short_reason(raised))
+
+    return [dataclasses.replace(outcome, requests=log.steps) for outcome in decide()]
