@@ -5,7 +5,9 @@ question, on the rule's verdict or on the expectation as a whole. An accepted an
 *branch* of such a question when the open question is attached to a verdict that allowed
 that very outcome (success: an open verdict allowing success; an error: a verdict whose
 errors include it), or to the expectation itself when no verdict carries it (e.g. OQ-21, the
-precedence of several broken rules).
+precedence of several broken rules). A question that left only one outcome acceptable
+there (e.g. OQ-20's pending keys when an active key blocks Delete anyway) settled nothing
+and is not a branch.
 
 >>> from conformance.model.outcomes import Expectation, Outcome, RuleVerdict
 >>> v = RuleVerdict("CKS-CONNECT-002", frozenset({"CustomKeyStoreInvalidStateException"}),
@@ -91,6 +93,7 @@ def branches_taken(expectation: Expectation, outcome: Outcome) -> tuple[Branch, 
             tuple(dict.fromkeys(rules[oq])),
         )
         for oq in sorted(rules, key=question_order)
+        if len(choices[oq]) > 1
     )
 
 
