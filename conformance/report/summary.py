@@ -62,12 +62,14 @@ def open_questions_table(run: RunRecord) -> list[str]:
         for outcome, times in entry.outcomes.items():
             example = examples.get(outcome)
             shown = f"`{_code(example.input)}` ({example.nodeid})" if example else ""
-            lines.append(f"| {_cell(label)} | {_cell(outcome)} | {times} | {_cell(shown)[:400]} |")
+            lines.append(f"| {_cell(label)} | {_cell(outcome)} | {times} | {_cell(shown)} |")
     return lines
 
 
-def _code(text: str) -> str:
-    return text.replace("`", "'")
+def _code(text: str, limit: int = 240) -> str:
+    """`text` fit for a code span: no backtick, at most `limit` characters."""
+    text = text.replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def render_summary_markdown(run: RunRecord) -> str:

@@ -197,6 +197,21 @@ def test_summary_markdown_has_one_row_per_outcome_and_no_table_when_untouched() 
     assert "Open questions observed" not in render_summary_markdown(record_with())
 
 
+def test_a_long_example_is_shortened_inside_its_code_span() -> None:
+    branch = observed("OQ-19", "success")
+    long_input = ObservedBranch(
+        branch.open_question, branch.operation, branch.outcome, branch.alternatives,
+        branch.requirement_ids, "Create(" + "n`" * 500 + ")", "t::long",
+    )  # fmt: skip
+    (row,) = [
+        line for line in render_summary_markdown(record_with(long_input)).splitlines()
+        if "t::long" in line
+    ]  # fmt: skip
+    example = row.split(" | ")[3]
+    assert example.count("`") == 2 and "…` (t::long)" in example
+    assert len(example) < 300
+
+
 def test_written_reports_mask_world_secrets_in_examples(tmp_path: Path) -> None:
     branch = observed("OQ-19", "success", "t::a")
     leaky = ObservedBranch(
