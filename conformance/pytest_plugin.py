@@ -15,7 +15,8 @@ selects the checks of one requirement.
 
 It also grades outcomes (a :class:`~conformance.report.outcomes.RequirementViolation` of a
 SHOULD rule passes with a note, a 501 is a skip; see :mod:`conformance.report.grading`),
-collects them in ``config.stash[OUTCOMES_KEY]``, registers the Hypothesis profiles of
+collects them in ``config.stash[OUTCOMES_KEY]`` (and the open-question branches the checks'
+judged answers took in ``config.stash[OPEN_QUESTIONS_KEY]``), registers the Hypothesis profiles of
 :mod:`conformance.profiles`, and provides the ``xks_target`` fixture, so the XKS checks also
 run under plain pytest::
 
@@ -28,6 +29,7 @@ SKIPPED "not reached".
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Generator, Iterator
@@ -39,6 +41,7 @@ import pytest
 from conformance.profiles import register_profiles
 from conformance.report.evidence import EvidenceLog, recording
 from conformance.report.grading import grade_check
+from conformance.report.open_questions import ObservedBranch
 from conformance.report.outcomes import CheckOutcome, Outcome, UnsupportedByTarget
 from conformance.spec.requirements import registry
 from conformance.targets.xks import XksTarget, chosen_xks_target, target_from_mapping
@@ -94,6 +97,8 @@ PREPARED_TARGET_KEY: pytest.StashKey[PreparedTarget] = pytest.StashKey()
 OUTCOMES_KEY = pytest.StashKey[list[CheckOutcome]]()
 #: The evidence one check item recorded while it ran.
 EVIDENCE_KEY = pytest.StashKey[EvidenceLog]()
+#: Open-question branches the checks' judged answers took, each stamped with its check.
+OPEN_QUESTIONS_KEY = pytest.StashKey[list[ObservedBranch]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -117,6 +122,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash.setdefault(OUTCOMES_KEY, [])
+    session.config.stash.setdefault(OPEN_QUESTIONS_KEY, [])
 
 
 #: The UnsupportedByTarget a check or its fixtures raised (pytest turns it into a plain skip).
@@ -152,6 +158,8 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
+    if report.when == "call":
+        _collect_branches(item)
     ids = requirement_ids(item)
     if not ids or (report.when != "call" and report.outcome == "passed"):
         return report
@@ -180,6 +188,14 @@ def pytest_runtest_makereport(
     item.config.stash.setdefault(OUTCOMES_KEY, []).extend(graded)
     _reshape_report(report, item, graded)
     return report
+
+
+def _collect_branches(item: pytest.Item) -> None:
+    log = item.stash.get(EVIDENCE_KEY, None)
+    if log is not None and log.branches:
+        item.config.stash.setdefault(OPEN_QUESTIONS_KEY, []).extend(
+            dataclasses.replace(branch, nodeid=item.nodeid) for branch in log.branches
+        )
 
 
 def _reshape_report(

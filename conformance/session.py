@@ -34,6 +34,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from conformance import pytest_plugin
 from conformance.profiles import register_profiles
 from conformance.report.console import PROGRESS_CHARS
+from conformance.report.open_questions import ObservedBranch
 from conformance.report.outcomes import CheckOutcome, Outcome, worst
 from conformance.report.redaction import Redactor
 
@@ -131,6 +132,8 @@ class SessionResult:
     duration_seconds: float
     interrupted: str | None = None  # "SIGINT" / "SIGTERM"
     target_lost: str | None = None
+    #: open-question branches the checks' judged answers took
+    open_questions: list[ObservedBranch] = field(default_factory=list)
 
     @property
     def unusable(self) -> bool:
@@ -148,6 +151,7 @@ class _SessionPlugin:
     def __init__(self, request: SessionRequest) -> None:
         self.request = request
         self.outcomes: list[CheckOutcome] = []
+        self.open_questions: list[ObservedBranch] = []
         self.collected = 0
         self.collection_errors: list[str] = []
         self.target_lost: str | None = None
@@ -213,6 +217,8 @@ class _SessionPlugin:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         collected: list[CheckOutcome] = session.config.stash.get(pytest_plugin.OUTCOMES_KEY, [])
         self.outcomes = list(collected)
+        branches: list[ObservedBranch] = []
+        self.open_questions = session.config.stash.get(pytest_plugin.OPEN_QUESTIONS_KEY, branches)
         if self.request.progress is not None:
             self.request.progress.write("\n")
             self.request.progress.flush()
@@ -316,6 +322,7 @@ def run_checks(request: SessionRequest, signals: list[str] | None = None) -> Ses
         duration_seconds=time.perf_counter() - started,
         interrupted=interrupted,
         target_lost=plugin.target_lost,
+        open_questions=plugin.open_questions,
     )
 
 

@@ -82,6 +82,7 @@ def build_record(
         command="run",
     )
     record.interrupted = result.interrupted
+    record.open_questions = list(result.open_questions)
     if result.interrupted:
         mark_unreached(record, f"not reached: the run was interrupted by {result.interrupted}")
         record.notes.append(f"interrupted by {result.interrupted}: a partial report")

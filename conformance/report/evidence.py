@@ -5,6 +5,9 @@ calls :func:`reached` at the point where it compared the target's answer with th
 plugin opens one :class:`EvidenceLog` per check call (:func:`recording`); a requirement the
 check names but never reached is graded SKIPPED "not reached", never PASS.
 
+A judged answer that settled an open question of the spec is recorded with
+:func:`took_branch` (:mod:`conformance.report.open_questions`).
+
 Outside a recording (a self-test calling a helper directly) :func:`reached` does nothing.
 Threads of one check (concurrency checks) record into the same log.
 
@@ -23,13 +26,17 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from conformance.report.open_questions import ObservedBranch
+
 
 @dataclass
 class EvidenceLog:
-    """What one check reached: requirement IDs, and how many judged steps it made."""
+    """What one check reached: requirement IDs, how many judged steps it made, and the
+    open-question branches its judged answers took."""
 
     reached: set[str] = field(default_factory=set)
     steps: int = 0
+    branches: list[ObservedBranch] = field(default_factory=list)
 
     def not_reached_reason(self) -> str:
         """The SKIPPED reason for a named requirement this check did not reach.
@@ -56,6 +63,13 @@ def judged_step() -> None:
     with _lock:
         if _active is not None:
             _active.steps += 1
+
+
+def took_branch(*branches: ObservedBranch) -> None:
+    """Record that a judged answer of the running check settled these open questions."""
+    with _lock:
+        if _active is not None:
+            _active.branches.extend(branches)
 
 
 @contextlib.contextmanager

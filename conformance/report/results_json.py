@@ -14,9 +14,43 @@ import json
 from typing import Any
 
 from conformance.report.console import requests_by_area
+from conformance.report.open_questions import summarize
 from conformance.report.run import RunRecord
 
 FORMAT = "kscheck-results/1"
+
+
+def open_questions_section(run: RunRecord) -> dict[str, Any]:
+    """The ``open_questions`` section: per open question the run touched, its title, how
+    often the target chose each outcome the question leaves open, the rules, and one
+    example of each outcome chosen (schema: reports/README.md).
+
+    >>> from conformance.report.open_questions import ObservedBranch
+    >>> from conformance.report.run import build_run_record
+    >>> run = build_run_record([], [], target={}, inputs={}, reproduce="k")
+    >>> run.open_questions.append(ObservedBranch("OQ-999", "DeleteCustomKeyStore", "E",
+    ...     ("E", "F"), ("CKS-STATE-003",), "DeleteCustomKeyStore({})", "t::d"))
+    >>> open_questions_section(run)["OQ-999"]["outcomes"]
+    {'E': 1, 'F': 0}
+    """
+    return {
+        oq: {
+            "title": entry.title,
+            "outcomes": dict(entry.outcomes),
+            "requirements": list(entry.requirement_ids),
+            "examples": [
+                {
+                    "outcome": example.outcome,
+                    "operation": example.operation,
+                    "input": example.input,
+                    "requirements": list(example.requirement_ids),
+                    "check": example.nodeid,
+                }
+                for example in entry.examples
+            ],
+        }
+        for oq, entry in summarize(run.open_questions).items()
+    }
 
 
 def results_document(run: RunRecord) -> dict[str, Any]:
@@ -70,6 +104,7 @@ def results_document(run: RunRecord) -> dict[str, Any]:
         "counts": run.counts(),
         "requests_by_area": requests_by_area(run),
         "notes": list(run.notes),
+        "open_questions": open_questions_section(run),
         "requirements": requirements,
     }
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance import __version__
+from conformance.report.open_questions import ObservedBranch
 from conformance.report.outcomes import CheckOutcome, Outcome, RequirementOutcome
 from conformance.spec.requirements import Requirement
 
@@ -41,6 +42,8 @@ class RunRecord:
     verdict_line: str = ""
     exit_code: int | None = None
     interrupted: str | None = None
+    #: open-question branches the target's judged answers took (``kscheck run``)
+    open_questions: list[ObservedBranch] = field(default_factory=list)
 
     @property
     def title(self) -> str:

@@ -7,6 +7,7 @@ PASS 0 · FAIL 0 · NON_STRICT 0 · INFO 0 · UNSUPPORTED 0 · SKIPPED 0 · ERRO
 
 from __future__ import annotations
 
+from conformance.report.open_questions import summarize
 from conformance.report.outcomes import Outcome
 from conformance.report.run import RunRecord
 
@@ -28,6 +29,47 @@ def area_table(run: RunRecord) -> list[tuple[str, dict[str, int]]]:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def open_questions_table(run: RunRecord) -> list[str]:
+    """Markdown lines of the open questions the run touched: one row per outcome the question
+    leaves open, with how often the target chose it and an example; none when untouched.
+
+    >>> from conformance.report.open_questions import ObservedBranch
+    >>> from conformance.report.run import build_run_record
+    >>> run = build_run_record([], [], target={}, inputs={}, reproduce="k")
+    >>> run.open_questions.append(ObservedBranch("OQ-999", "DeleteCustomKeyStore", "E",
+    ...     ("E", "F"), ("CKS-STATE-003",), "DeleteCustomKeyStore({})", "t::d"))
+    >>> for line in open_questions_table(run)[2:]:
+    ...     print(line)
+    | Open question | Outcome | Times | Example |
+    |---|---|---:|---|
+    | OQ-999 | E | 1 | `DeleteCustomKeyStore({})` (t::d) |
+    | OQ-999 | F | 0 |  |
+    """
+    entries = summarize(run.open_questions)
+    if not entries:
+        return []
+    lines = [
+        "## Open questions observed",
+        "",
+        "| Open question | Outcome | Times | Example |",
+        "|---|---|---:|---|",
+    ]
+    for oq, entry in entries.items():
+        label = oq if entry.title == oq else f"{oq}: {entry.title}"
+        examples = {example.outcome: example for example in entry.examples}
+        for outcome, times in entry.outcomes.items():
+            example = examples.get(outcome)
+            shown = f"`{_code(example.input)}` ({example.nodeid})" if example else ""
+            lines.append(f"| {_cell(label)} | {_cell(outcome)} | {times} | {_cell(shown)} |")
+    return lines
+
+
+def _code(text: str, limit: int = 240) -> str:
+    """`text` fit for a code span: no backtick, at most `limit` characters."""
+    text = text.replace("`", "'")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def render_summary_markdown(run: RunRecord) -> str:
@@ -63,4 +105,7 @@ def render_summary_markdown(run: RunRecord) -> str:
             f"| {item.requirement_id} | {item.level} | {item.outcome.value} | "
             f"{_cell(item.summary)} | {_cell(detail)[:300]} |"
         )
+    table = open_questions_table(run)
+    if table:
+        lines += ["", *table]
     return "\n".join(lines) + "\n"

@@ -8,7 +8,8 @@ model's structured :class:`~conformance.model.Mismatch` names it:
 - a successful response that does not match: the rule of the first mismatching member.
 
 An accepted outcome is evidence: every rule it was judged under is recorded as reached
-(:func:`conformance.report.evidence.reached`), which is what a PASS needs.
+(:func:`conformance.report.evidence.reached`), which is what a PASS needs; an accepted
+outcome that settled an open question of the spec is recorded too (:func:`record_branches`).
 
 >>> SUCCESS_RULE["DeleteCustomKeyStore"]
 'CKS-STATE-003'
@@ -23,7 +24,9 @@ from typing import Any, Protocol
 from hypothesis import assume
 
 from conformance.model import Expectation, Mismatch, Outcome, ReferenceModel, redact
-from conformance.report.evidence import judged_step, reached
+from conformance.model.branches import branches_taken
+from conformance.report.evidence import judged_step, reached, took_branch
+from conformance.report.open_questions import ObservedBranch
 from conformance.report.outcomes import RequirementViolation, UnsupportedByTarget
 from conformance.targets.boto import UnsendableRequestError
 from conformance.targets.observation import Observation
@@ -70,6 +73,39 @@ def as_outcome(observation: Observation) -> Outcome:
 def describe_input(operation: str, request: Mapping[str, Any]) -> str:
     """A redacted, replayable one-line form of the request for reports."""
     return f"{operation}({redact(dict(request))!r})"
+
+
+def record_branches(
+    operation: str, request: Mapping[str, Any], expectation: Expectation, outcome: Outcome
+) -> None:
+    """Record in the check's evidence each open question the accepted `outcome` settled.
+
+    >>> from conformance.report.evidence import recording
+    >>> from conformance.model import RuleVerdict
+    >>> v = RuleVerdict("CKS-CONNECT-002", frozenset({"E"}), True, ("OQ-19",))
+    >>> with recording() as log:
+    ...     record_branches("ConnectCustomKeyStore", {"CustomKeyStoreId": "cks-1"},
+    ...                     Expectation(True, v.errors, verdicts=(v,)), Outcome.failure("E"))
+    >>> [(b.open_question, b.outcome, b.input) for b in log.branches]
+    [('OQ-19', 'E', "ConnectCustomKeyStore({'CustomKeyStoreId': 'cks-1'})")]
+    """
+    taken = branches_taken(expectation, outcome)
+    if not taken:
+        return
+    example = describe_input(operation, request)
+    took_branch(
+        *(
+            ObservedBranch(
+                branch.open_question,
+                operation,
+                branch.outcome,
+                branch.alternatives,
+                branch.requirement_ids,
+                example,
+            )
+            for branch in taken
+        )
+    )
 
 
 def judge(
@@ -169,6 +205,7 @@ def judge_observation(
             input=describe_input(operation, request),
         )
     reached(*expectation.judged_rules(outcome))
+    record_branches(operation, request, expectation, outcome)
     model.apply(operation, request, outcome)
     return outcome
 
@@ -228,5 +265,6 @@ def judge_invalid(
             actual=observation.describe(),
             input=describe_input(operation, request),
         )
+    record_branches(operation, request, expectation, outcome)
     if {requirement_id, *judged_as} & set(expectation.judged_rules(outcome)):
         reached(requirement_id, *also)
