@@ -85,12 +85,13 @@ def check_certificate_pair(
     cert_path: Path, key_path: Path, *, now: datetime.datetime | None = None
 ) -> ServedCertificate:
     """Check the pair as described in the module docstring; return what was found."""
+    chain_pem, key_pem = _read(CERT_FLAG, cert_path), _read(KEY_FLAG, key_path)
     try:
-        chain = x509.load_pem_x509_certificates(_read(CERT_FLAG, cert_path))
+        chain = x509.load_pem_x509_certificates(chain_pem)
     except ValueError:
         raise CertificateFileError(CERT_FLAG, cert_path, "holds no PEM certificate") from None
     try:
-        key = serialization.load_pem_private_key(_read(KEY_FLAG, key_path), password=None)
+        key = serialization.load_pem_private_key(key_pem, password=None)
     except TypeError:
         raise CertificateFileError(
             KEY_FLAG, key_path, "the key is encrypted; give it unencrypted (keep the file 0600)"
