@@ -72,7 +72,7 @@ NOT_A_TENANT_BEHAVIOUR: Mapping[ProxyBehaviour, str] = MappingProxyType(
 DEFAULT_TIMEOUT_DELAY_MS = 1000
 MAX_DELAY_MS = 60_000
 
-_TENANT_KEYS = (
+TENANT_KEYS = (
     "uri_prefix",
     "access_key_id_env",
     "secret_access_key_env",
@@ -174,9 +174,9 @@ class _Where:
 
 
 def _tenant(table: dict[str, Any], where: _Where, environ: Mapping[str, str]) -> RigTenant:
-    unknown = sorted(set(table) - set(_TENANT_KEYS))
+    unknown = sorted(set(table) - set(TENANT_KEYS))
     if unknown:
-        raise where.error(unknown[0], f"unknown key (known: {', '.join(_TENANT_KEYS)})")
+        raise where.error(unknown[0], f"unknown key (known: {', '.join(TENANT_KEYS)})")
     for key in _REQUIRED_KEYS:
         if key not in table:
             raise where.error(key, "missing (every tenant needs it)")
