@@ -22,30 +22,19 @@ import argparse
 import ipaddress
 import json
 import os
-import re
 import shlex
-import signal
 import sys
-import time
-from collections.abc import Mapping
 from pathlib import Path
-from types import FrameType
 from typing import Any, TextIO
 
 from conformance.commands import checks_of_flags as flags
+from conformance.commands import proxy_rig
+from conformance.commands.foreground import say, serve_until_stopped
 from conformance.session import UsageError
 from conformance.xks.config import DEFAULT_URI_PREFIX, FakeProxyConfig, Tenant
 from conformance.xks.faults import FAULTS, UnknownFaultError, validate_fault_names
-from conformance.xks.rig import RigSettings, RunningRig, start_rig
-from conformance.xks.rig_config import RigConfigError, load_tenants_file
-from conformance.xks.rig_world import write_world_file
-from conformance.xks.served_certificate import CertificateFileError, check_certificate_pair
-from conformance.xks.server import RunningProxy, key_roles, start_fake_proxy
+from conformance.xks.server import RunningProxy, start_fake_proxy
 from conformance.xks.variants import VARIANTS, validate_variant_names
-
-_PUBLIC_HOST = re.compile(
-    r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?::(?P<port>\d{1,5}))?"
-)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -84,28 +73,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="switch on a permitted variant (repeatable); see --list-variants",
     )
-    rig = parser.add_argument_group("deployable rig (docs/proxy.md)")
-    rig.add_argument(
-        "--tenants",
-        type=Path,
-        metavar="FILE",
-        help="TOML file of tenants: URI prefix, credential variables, behaviour, faults",
-    )
-    rig.add_argument(
-        "--tls-cert",
-        type=Path,
-        metavar="FILE",
-        help="PEM certificate chain to serve (with --tls-key)",
-    )
-    rig.add_argument("--tls-key", type=Path, metavar="FILE", help="PEM private key of --tls-cert")
-    rig.add_argument(
-        "--world-out", type=Path, metavar="FILE", help="write the world file of the rig here"
-    )
-    rig.add_argument(
-        "--public-host",
-        metavar="NAME",
-        help="host name KMS reaches the rig at, for --world-out (e.g. xks.example.com)",
-    )
+    proxy_rig.configure(parser)
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
     parser.add_argument(
         "--list-variants", action="store_true", help="list the permitted variants and exit"
@@ -152,17 +120,9 @@ def shell_lines(proxy: RunningProxy) -> list[str]:
     return [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
 
 
-def _say(text: str) -> None:
-    """Print and flush; a reader that went away (``| head``) must not crash the proxy."""
-    try:
-        print(text, flush=True)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
 def _list_faults() -> int:
     width = max(len(name) for name in FAULTS)
-    _say(
+    say(
         "\n".join(
             f"{fault.name:<{width}}  [{fault.category}] {fault.summary}"
             + (" (informational)" if fault.informational else "")
@@ -181,20 +141,16 @@ def list_variants(out: TextIO | None = None) -> int:
         for v in VARIANTS.values()
     )
     if out is None:
-        _say(text)
+        say(text)
     else:
         out.write(text + "\n")
     return 0
 
 
-def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def validate(args: argparse.Namespace) -> None:
     """Check every flag before anything starts (UsageError names the flag and the rule)."""
     _check_flags(args)
-    rig_settings(args, os.environ)
+    proxy_rig.rig_settings(args, os.environ)
 
 
 def _check_flags(args: argparse.Namespace) -> None:
@@ -217,156 +173,6 @@ def _check_flags(args: argparse.Namespace) -> None:
         raise UsageError(f"--variant: {error}") from None
 
 
-def _check_rig_flags(args: argparse.Namespace) -> None:
-    """The rig's flags go together: --tenants for all of them, cert with key, world with host."""
-    if args.tenants is None:
-        given = [
-            flag
-            for flag, value in (
-                ("--tls-cert", args.tls_cert),
-                ("--tls-key", args.tls_key),
-                ("--world-out", args.world_out),
-                ("--public-host", args.public_host),
-            )
-            if value is not None
-        ]
-        if given:
-            raise UsageError(f"{given[0]}: only with --tenants FILE (the deployable rig)")
-        return
-    single = [("--prefix", args.prefix), ("--fault", args.fault), ("--variant", args.variant)]
-    for flag, value in (*single, ("--mtls", args.mtls)):
-        if value:
-            raise UsageError(f"{flag}: not with --tenants (each tenant's is set in the file)")
-    _both_or_neither(("--tls-cert", args.tls_cert), ("--tls-key", args.tls_key))
-    if args.tls_cert is not None and args.cert_dir is not None:
-        raise UsageError("--cert-dir: not with --tls-cert (no certificate is made)")
-    if (args.world_out is None) != (args.public_host is None):
-        present, missing = ("--world-out", "--public-host")[
-            :: 1 if args.public_host is None else -1
-        ]
-        raise UsageError(f"{missing}: required with {present}")
-    if args.public_host is not None:
-        _public_host_name(args.public_host)
-    if args.world_out is not None:
-        parent = args.world_out.parent
-        if args.world_out.is_dir() or not parent.is_dir():
-            raise UsageError(
-                f"--world-out {args.world_out}: must be a file in an existing directory"
-            )
-
-
-def _both_or_neither(first: tuple[str, object], second: tuple[str, object]) -> None:
-    if first[1] is not None and second[1] is None:
-        raise UsageError(f"{second[0]}: required with {first[0]} (both or neither)")
-    if second[1] is not None and first[1] is None:
-        raise UsageError(f"{first[0]}: required with {second[0]} (both or neither)")
-
-
-def _public_host_name(value: str) -> str:
-    """The host name of ``--public-host NAME[:PORT]`` (KMS itself always uses port 443)."""
-    match = _PUBLIC_HOST.fullmatch(value)
-    port = match and match["port"]
-    if match is None or (port is not None and not 1 <= int(port) <= 65535):
-        raise UsageError(
-            f"--public-host {value!r}: must be a DNS name such as xks.example.com "
-            "(optionally :PORT; KMS always uses 443)"
-        )
-    return match["name"]
-
-
-def rig_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> RigSettings | None:
-    """The rig's settings from the flags, the tenants file and ``environ`` (None without
-    --tenants); every refusal is a UsageError naming the flag, the file and the field."""
-    _check_rig_flags(args)
-    if args.tenants is None:
-        return None
-    try:
-        tenants = load_tenants_file(args.tenants, environ)
-    except RigConfigError as error:
-        raise UsageError(f"--tenants {error}") from None
-    if args.tls_cert is not None:
-        try:
-            served = check_certificate_pair(args.tls_cert, args.tls_key)
-        except CertificateFileError as error:
-            raise UsageError(str(error)) from None
-        if args.public_host is not None:
-            host = _public_host_name(args.public_host)
-            if not served.covers(host):
-                raise UsageError(
-                    f"--public-host {host}: not named by the certificate in --tls-cert "
-                    f"{args.tls_cert} (it names {', '.join(served.names) or 'nothing'})"
-                )
-    return RigSettings(
-        tenants=tenants,
-        region=args.region,
-        bind=args.bind,
-        port=args.port,
-        ping_port=args.ping_port,
-        tls_cert=args.tls_cert,
-        tls_key=args.tls_key,
-        cert_dir=args.cert_dir,
-    )
-
-
-def describe_rig(rig: RunningRig, world_out: Path | None) -> dict[str, Any]:
-    """What a client needs to reach ``rig``: URLs, tenants and the NAMES of their
-    credential variables (never a secret)."""
-    first = rig.configs[rig.tenants[0].uri_prefix]
-    return {
-        "url": rig.base_url,
-        "health_url": rig.health_url,
-        "ping_url": rig.ping_url,
-        "ca_bundle": str(rig.ca_bundle_path) if rig.ca_bundle_path else None,
-        "region": rig.settings.region,
-        "key_ids": key_roles(first),
-        "world_file": str(world_out) if world_out else None,
-        "tenants": [
-            {
-                "uri_prefix": tenant.uri_prefix,
-                "uri_path": tenant.uri_path,
-                "behaviour": tenant.behaviour.value,
-                "faults": sorted(tenant.faults),
-                "variants": sorted(tenant.variants),
-                "access_key_id_env": tenant.access_key_id_env,
-                "secret_access_key_env": tenant.secret_access_key_env,
-            }
-            for tenant in rig.tenants
-        ],
-    }
-
-
-def _serve_forever() -> None:
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        _say("# stopped")
-
-
-def _run_rig(args: argparse.Namespace, settings: RigSettings) -> int:
-    try:
-        rig = start_rig(settings)
-    except OSError as error:
-        print(f"kscheck proxy: --bind/--port: cannot listen: {error}", file=sys.stderr)
-        return 2
-    with rig:
-        if args.world_out is not None:
-            try:
-                write_world_file(args.world_out, rig.world_text(args.public_host))
-            except OSError as error:
-                print(f"kscheck proxy: --world-out {args.world_out}: {error}", file=sys.stderr)
-                return 2
-        summary = ", ".join(f"{t.uri_prefix or '/'} {t.behaviour.value}" for t in rig.tenants)
-        _say(
-            f"# kscheck XKS rig at {rig.base_url} ({summary})\n"
-            f"{json.dumps(describe_rig(rig, args.world_out), sort_keys=True)}\n"
-            "# press Ctrl-C to stop"
-        )
-        _serve_forever()
-    return 0
-
-
 def execute(args: argparse.Namespace) -> int:
     """Run the subcommand; returns the exit code."""
     if args.list_faults:
@@ -375,12 +181,12 @@ def execute(args: argparse.Namespace) -> int:
         return list_variants()
     try:
         _check_flags(args)
-        settings = rig_settings(args, os.environ)
+        settings = proxy_rig.rig_settings(args, os.environ)
     except UsageError as error:
         print(f"kscheck proxy: {error}", file=sys.stderr)
         return 2
     if settings is not None:
-        return _run_rig(args, settings)
+        return proxy_rig.run_rig(args, settings)
     try:
         faults = validate_fault_names(args.fault)
         try:
@@ -410,7 +216,7 @@ def execute(args: argparse.Namespace) -> int:
     with proxy:
         faults_text = ", ".join(sorted(faults)) or "none"
         variants_text = f"; variants: {', '.join(sorted(variants))}" if variants else ""
-        _say(
+        say(
             f"# kscheck fake XKS proxy at {proxy.base_url} (faults: {faults_text}"
             f"{variants_text})\n"
             f"{json.dumps(describe(proxy), sort_keys=True)}\n"
@@ -418,5 +224,5 @@ def execute(args: argparse.Namespace) -> int:
             + "\n".join(shell_lines(proxy))
             + "\n# press Ctrl-C to stop"
         )
-        _serve_forever()
+        serve_until_stopped()
     return 0

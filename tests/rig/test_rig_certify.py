@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TENANTS, RigFiles, RigProcess
+from rig_support import TENANTS, RigFiles, RigProcess
 
 DRIVER = Path(__file__).parents[1] / "certify" / "certify_driver.py"
 KEY_FLAGS = (

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import trustme
-from conftest import TENANTS, RigFiles, kscheck, write_server_chain
+from rig_support import TENANTS, RigFiles, kscheck, write_server_chain
 
 from conformance.cli import main
 

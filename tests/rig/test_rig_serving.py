@@ -7,7 +7,7 @@ import signal
 import sys
 
 import requests
-from conftest import TENANTS, RigFiles, RigProcess
+from rig_support import TENANTS, RigFiles, RigProcess
 
 from conformance.xks.client import XksClient
 
