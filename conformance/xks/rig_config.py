@@ -36,7 +36,7 @@ from typing import Any
 
 from conformance.model import ProxyBehaviour
 from conformance.xks.config import Credential, Tenant
-from conformance.xks.faults import FAULTS, SLOW_FAULT_DELAY_SECONDS
+from conformance.xks.faults import FAULTS
 from conformance.xks.variants import validate_variant_names
 
 if sys.version_info >= (3, 11):
@@ -106,7 +106,7 @@ class RigTenant:
     behaviour: ProxyBehaviour = ProxyBehaviour.HEALTHY
     faults: frozenset[str] = frozenset()
     variants: frozenset[str] = frozenset()
-    slow_delay_seconds: float = SLOW_FAULT_DELAY_SECONDS
+    slow_delay_seconds: float = DEFAULT_TIMEOUT_DELAY_MS / 1000
 
     @property
     def uri_path(self) -> str:
@@ -191,7 +191,6 @@ def _tenant(table: dict[str, Any], where: _Where, environ: Mapping[str, str]) ->
         variants = validate_variant_names(_names(table, "variants", where))
     except ValueError as error:
         raise where.error("variants", str(error)) from None
-    slow = "slow" in faults | BEHAVIOUR_FAULTS[behaviour]
     return RigTenant(
         uri_prefix=prefix,
         access_key_id_env=table["access_key_id_env"],
@@ -200,7 +199,7 @@ def _tenant(table: dict[str, Any], where: _Where, environ: Mapping[str, str]) ->
         behaviour=behaviour,
         faults=faults,
         variants=variants,
-        slow_delay_seconds=_slow_delay(table.get("slow_delay_ms"), slow, behaviour, where),
+        slow_delay_seconds=_slow_delay(table.get("slow_delay_ms"), behaviour, where),
     )
 
 
@@ -284,13 +283,12 @@ def _faults(names: list[str], behaviour: ProxyBehaviour, where: _Where) -> froze
     return frozenset(names)
 
 
-def _slow_delay(value: object, slow: bool, behaviour: ProxyBehaviour, where: _Where) -> float:
+def _slow_delay(value: object, behaviour: ProxyBehaviour, where: _Where) -> float:
+    """How late a TIMEOUT tenant answers (the only behaviour with the ``slow`` fault)."""
     if value is None:
-        if behaviour is ProxyBehaviour.TIMEOUT:
-            return DEFAULT_TIMEOUT_DELAY_MS / 1000
-        return SLOW_FAULT_DELAY_SECONDS
-    if not slow:
-        raise where.error("slow_delay_ms", 'only with behaviour = "TIMEOUT" or the fault "slow"')
+        return DEFAULT_TIMEOUT_DELAY_MS / 1000
+    if behaviour is not ProxyBehaviour.TIMEOUT:
+        raise where.error("slow_delay_ms", 'only with behaviour = "TIMEOUT"')
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)

@@ -10,6 +10,8 @@ import requests
 from rig_support import TENANTS, RigFiles, RigProcess
 
 from conformance.xks.client import XksClient
+from conformance.xks.rig import RigSettings
+from conformance.xks.rig_config import load_tenants_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -109,3 +111,11 @@ def test_nothing_the_rig_prints_holds_a_secret(rig: RigProcess, rig_files: RigFi
     assert {t["access_key_id_env"] for t in rig.described["tenants"]} == {
         spec.akid_env for spec in TENANTS
     }
+
+
+def test_reprs_of_the_rig_show_no_secret(rig_files: RigFiles) -> None:
+    tenants = load_tenants_file(rig_files.tenants, rig_files.credentials)
+    shown = repr(RigSettings(tenants)) + repr(tenants)
+    assert tenants[0].credential.access_key_id in shown  # the id is no secret
+    for spec in TENANTS:
+        assert rig_files.credentials[spec.secret_env] not in shown
