@@ -20,8 +20,15 @@ KEY_FLAGS = (
     "--decrypt-only-key-id", "decrypt_only_key", "--impotent-key-id", "impotent_key",
     "--disabled-key-id", "disabled_key",
 )  # fmt: skip
-#: Only the latency check runs against the slow tenant: every call costs 300 ms.
-FILTERS = {"slow": "XKS-PERF-001"}
+#: The rules graded by measured latency: a loaded machine may miss them with a healthy proxy,
+#: so the healthy run leaves them out (as tests/certify/test_clean_proxy.py explains), and
+#: only the first of them runs against the slow tenant (every call costs 300 ms, more than
+#: the 250 ms budget however fast the machine).
+LATENCY_GRADED = ("XKS-PERF-001", "XKS-PERF-002", "XKS-PERF-004")
+FILTERS = {
+    "healthy": " and ".join(f"not {rid}" for rid in LATENCY_GRADED),
+    "slow": "XKS-PERF-001",
+}
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,7 @@ def test_the_healthy_tenant_is_certified_with_its_https_ping(
     assert run.results["certified"] is True
     assert not run.ids_with("FAIL")
     assert "XKS-HTTP-007" in run.ids_with("PASS")  # GET /ping on the TLS port, no SigV4
+    assert "\nCERTIFIED: " in run.console
 
 
 #: tenant -> requirements that must be among its FAILs, and requirements that must PASS.
