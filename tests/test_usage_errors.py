@@ -132,6 +132,8 @@ REPLAYED = [
     (["run", "--emulator-fault", "nope"], "--emulator-fault"),
     (["run", "--seed", "-1"], "--seed"),
     (["proxy", "--port", "99999"], "--port"),
+    (["proxy", "--tls-cert", "chain.pem"], "--tls-cert"),
+    (["proxy", "--tenants", "/nonexistent/rig.toml"], "--tenants"),
     (["emulator", "--port", "-5"], "--port"),
     (["requirements", "--prefix", "NOPE"], "--prefix"),
     (["certify", "--seed", "-3"], "--seed"),

@@ -5,24 +5,31 @@ shell lines using the official test client's variable names, so
 ``eval "$(kscheck proxy ... | grep ^export)"`` style set-ups work. The secrets printed are
 the proxy's own throw-away test credentials; they are never logged.
 
-Example:
+With ``--tenants FILE`` it is the deployable rig (docs/proxy.md): several URI prefixes, each
+with its own credential (read from environment variables the file names) and behaviour,
+optionally a real certificate chain (``--tls-cert``/``--tls-key``), and ``--world-out`` writes
+the world file a run uses to reach it. The rig never prints a secret.
+
+Examples:
   kscheck proxy --port 8443 --fault slow --fault iv_reused
+  kscheck proxy --bind 0.0.0.0 --port 8443 --tls-cert chain.pem --tls-key key.pem \\
+      --tenants rig.toml --world-out world.toml --public-host xks.example.com
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import shlex
-import signal
 import sys
-import time
 from pathlib import Path
-from types import FrameType
 from typing import Any, TextIO
 
 from conformance.commands import checks_of_flags as flags
+from conformance.commands import proxy_rig
+from conformance.commands.foreground import say, serve_until_stopped
 from conformance.session import UsageError
 from conformance.xks.config import DEFAULT_URI_PREFIX, FakeProxyConfig, Tenant
 from conformance.xks.faults import FAULTS, UnknownFaultError, validate_fault_names
@@ -37,8 +44,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--ping-port", type=int, default=0, help="plain-HTTP GET /ping port (default: any free)"
     )
     parser.add_argument(
+        "--bind",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="IPv4 address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)",
+    )
+    parser.add_argument(
         "--prefix",
-        default=DEFAULT_URI_PREFIX,
+        default=None,
         help=f"URI path prefix of the tenant (default: {DEFAULT_URI_PREFIX}; '' for none)",
     )
     parser.add_argument("--region", default="us-east-1", help="SigV4 region (default us-east-1)")
@@ -60,6 +73,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="switch on a permitted variant (repeatable); see --list-variants",
     )
+    proxy_rig.configure(parser)
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
     parser.add_argument(
         "--list-variants", action="store_true", help="list the permitted variants and exit"
@@ -106,17 +120,9 @@ def shell_lines(proxy: RunningProxy) -> list[str]:
     return [f"export {name}={shlex.quote(value)}" for name, value in values.items()]
 
 
-def _say(text: str) -> None:
-    """Print and flush; a reader that went away (``| head``) must not crash the proxy."""
-    try:
-        print(text, flush=True)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
 def _list_faults() -> int:
     width = max(len(name) for name in FAULTS)
-    _say(
+    say(
         "\n".join(
             f"{fault.name:<{width}}  [{fault.category}] {fault.summary}"
             + (" (informational)" if fault.informational else "")
@@ -135,21 +141,28 @@ def list_variants(out: TextIO | None = None) -> int:
         for v in VARIANTS.values()
     )
     if out is None:
-        _say(text)
+        say(text)
     else:
         out.write(text + "\n")
     return 0
 
 
-def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def validate(args: argparse.Namespace) -> None:
     """Check every flag before anything starts (UsageError names the flag and the rule)."""
+    _check_flags(args)
+    proxy_rig.rig_settings(args, os.environ)
+
+
+def _check_flags(args: argparse.Namespace) -> None:
     flags.port("--port", args.port)
     flags.port("--ping-port", args.ping_port)
     flags.region("--region", args.region)
+    try:
+        ipaddress.IPv4Address(args.bind)
+    except ValueError:
+        raise UsageError(
+            f"--bind {args.bind!r}: must be an IPv4 address such as 127.0.0.1 or 0.0.0.0"
+        ) from None
     try:
         validate_fault_names(args.fault)
     except UnknownFaultError as error:
@@ -167,17 +180,20 @@ def execute(args: argparse.Namespace) -> int:
     if args.list_variants:
         return list_variants()
     try:
-        validate(args)
+        _check_flags(args)
+        settings = proxy_rig.rig_settings(args, os.environ)
     except UsageError as error:
         print(f"kscheck proxy: {error}", file=sys.stderr)
         return 2
+    if settings is not None:
+        return proxy_rig.run_rig(args, settings)
     try:
         faults = validate_fault_names(args.fault)
         try:
             variants = validate_variant_names(args.variant)
         except ValueError as error:
             raise ValueError(f"--variant: {error}") from None
-        prefix = args.prefix.strip("/")
+        prefix = (DEFAULT_URI_PREFIX if args.prefix is None else args.prefix).strip("/")
         prefix = f"/{prefix}" if prefix else ""
         config = FakeProxyConfig(
             region=args.region,
@@ -185,6 +201,7 @@ def execute(args: argparse.Namespace) -> int:
             faults=faults,
             variants=variants,
             mtls=args.mtls,
+            host=args.bind,
             port=args.port,
             ping_port=args.ping_port,
         )
@@ -196,11 +213,10 @@ def execute(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"kscheck proxy: cannot listen on port {args.port}: {error}", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     with proxy:
         faults_text = ", ".join(sorted(faults)) or "none"
         variants_text = f"; variants: {', '.join(sorted(variants))}" if variants else ""
-        _say(
+        say(
             f"# kscheck fake XKS proxy at {proxy.base_url} (faults: {faults_text}"
             f"{variants_text})\n"
             f"{json.dumps(describe(proxy), sort_keys=True)}\n"
@@ -208,9 +224,5 @@ def execute(args: argparse.Namespace) -> int:
             + "\n".join(shell_lines(proxy))
             + "\n# press Ctrl-C to stop"
         )
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            _say("# stopped")
+        serve_until_stopped()
     return 0

@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
@@ -75,6 +75,14 @@ class HttpResponse:
     content_type: str = _JSON
     headers: list[tuple[str, str]] = field(default_factory=list)
     close: bool = False
+
+
+class Responder(Protocol):
+    """Anything that answers one received request (the fake app, the rig's tenant router)."""
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """Answer one request; never raises."""
+        ...
 
 
 def _utc_now() -> datetime.datetime:

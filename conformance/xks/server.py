@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from conformance.xks.app import FakeXksApplication, HttpRequest, HttpResponse
+from conformance.xks.app import FakeXksApplication, HttpRequest, HttpResponse, Responder
 from conformance.xks.certs import CertificateSet, make_certificates
 from conformance.xks.config import Credential, EkmNode, FakeProxyConfig, Tenant
 from conformance.xks.faults import validate_fault_names
@@ -52,7 +52,7 @@ class _ProxyRequestHandler(GuardedRequestHandler):
     server_version = "kscheck-fake-xks-proxy"
 
 
-class _ProxyHttpServer(GuardedHttpServer):
+class XksHttpServer(GuardedHttpServer):
     """The XKS API over TLS: the handshake runs in the connection's thread, bounded by the
     read timeout (OpenSSL's whole handshake shares one deadline in CPython's ssl module)."""
 
@@ -61,7 +61,7 @@ class _ProxyHttpServer(GuardedHttpServer):
     def __init__(
         self,
         address: tuple[str, int],
-        app: FakeXksApplication,
+        app: Responder,
         ssl_context: ssl.SSLContext | None,
         *,
         client_subject: str | None = None,
@@ -103,26 +103,34 @@ class _ProxyHttpServer(GuardedHttpServer):
         return _json_error(status, "ValidationException", message)
 
 
-class _PingServer(GuardedHttpServer):
+def ping_response(request: HttpRequest) -> HttpResponse:
+    """The load balancer's ``GET /ping``: 200 without authentication, 405 for other methods,
+    404 for other paths."""
+    if request.path != PING_PATH:
+        return HttpResponse(404, b"not found", "text/plain")
+    if request.method != "GET":
+        return HttpResponse(405, b"method not allowed", "text/plain", [("Allow", "GET")])
+    return HttpResponse(200, PING_BODY, "text/plain")
+
+
+class PingServer(GuardedHttpServer):
     """Plain-HTTP ``GET /ping`` for load balancers, as the reference proxy offers [REF]."""
 
     def respond(self, request: HttpRequest) -> HttpResponse:
-        if request.path != PING_PATH:
-            return HttpResponse(404, b"not found", "text/plain")
-        if request.method != "GET":
-            return HttpResponse(405, b"method not allowed", "text/plain", [("Allow", "GET")])
-        return HttpResponse(200, PING_BODY, "text/plain")
+        return ping_response(request)
 
     def error_response(self, status: int, message: str) -> HttpResponse:
         return HttpResponse(status, message.encode("ascii", "replace"), "text/plain", close=True)
 
 
-def build_tls_context(config: FakeProxyConfig, certificates: CertificateSet) -> ssl.SSLContext:
-    """The server TLS context: TLS 1.2-1.3 with AEAD suites (1.0+ under ``tls_legacy``)."""
+def server_tls_context(
+    cert_path: Path, key_path: Path, *, legacy: bool = False, client_ca: Path | None = None
+) -> ssl.SSLContext:
+    """A server TLS context for a PEM chain and key: TLS 1.2-1.3 with AEAD suites (1.0+ when
+    ``legacy``); with ``client_ca``, a client certificate from that CA is required."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    pair = certificates.server[config.effective_cert_variant]
-    context.load_cert_chain(str(pair.cert_path), str(pair.key_path))
-    if "tls_legacy" in config.faults:
+    context.load_cert_chain(str(cert_path), str(key_path))
+    if legacy:
         with warnings.catch_warnings():  # the deprecation is the point of this fault
             warnings.simplefilter("ignore", DeprecationWarning)
             context.minimum_version = ssl.TLSVersion.TLSv1
@@ -131,10 +139,51 @@ def build_tls_context(config: FakeProxyConfig, certificates: CertificateSet) -> 
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.set_ciphers("ECDHE+AESGCM:ECDHE+CHACHA20")
     context.maximum_version = ssl.TLSVersion.TLSv1_3
-    if config.mtls and "mtls_not_enforced" not in config.faults:
+    if client_ca is not None:
         context.verify_mode = ssl.CERT_REQUIRED
-        context.load_verify_locations(str(certificates.client_ca_path))
+        context.load_verify_locations(str(client_ca))
     return context
+
+
+def build_tls_context(config: FakeProxyConfig, certificates: CertificateSet) -> ssl.SSLContext:
+    """The server TLS context: TLS 1.2-1.3 with AEAD suites (1.0+ under ``tls_legacy``)."""
+    pair = certificates.server[config.effective_cert_variant]
+    enforce_mtls = config.mtls and "mtls_not_enforced" not in config.faults
+    return server_tls_context(
+        pair.cert_path,
+        pair.key_path,
+        legacy="tls_legacy" in config.faults,
+        client_ca=certificates.client_ca_path if enforce_mtls else None,
+    )
+
+
+def serve_in_background(servers: Iterable[GuardedHttpServer | None]) -> list[threading.Thread]:
+    """Run each server's accept loop in a daemon thread; returns the threads."""
+    threads = []
+    for server in servers:
+        if server is not None:
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"fake-xks-proxy-{server.server_address[1]}",
+                daemon=True,
+            )
+            thread.start()
+            threads.append(thread)
+    return threads
+
+
+def shut_down(
+    servers: Iterable[GuardedHttpServer | None], threads: Iterable[threading.Thread]
+) -> None:
+    """Stop accepting, close open connections and free the ports of ``servers``."""
+    for server in servers:
+        if server is not None:
+            server.shutdown()
+            server.close_all_connections()
+            server.server_close()
+    for thread in threads:
+        thread.join(timeout=5)
 
 
 class RunningProxy:
@@ -148,8 +197,8 @@ class RunningProxy:
         config: FakeProxyConfig,
         certificates: CertificateSet,
         app: FakeXksApplication,
-        server: _ProxyHttpServer,
-        ping_server: _PingServer | None,
+        server: XksHttpServer,
+        ping_server: PingServer | None,
         owned_cert_dir: Path | None,
     ) -> None:
         self.config = config
@@ -173,7 +222,7 @@ class RunningProxy:
         self.ping_url: str | None = (
             f"http://127.0.0.1:{ping_server.server_address[1]}{PING_PATH}" if ping_server else None
         )
-        self.key_ids: dict[str, str | None] = _key_roles(config)
+        self.key_ids: dict[str, str | None] = key_roles(config)
         self.normal_key_id = self.key_ids["normal"]
         self.encrypt_only_key_id = self.key_ids["encrypt_only"]
         self.decrypt_only_key_id = self.key_ids["decrypt_only"]
@@ -223,29 +272,14 @@ class RunningProxy:
             self.credentials = list(chosen)
 
     def _start(self) -> None:
-        for server in (self._server, self._ping_server):
-            if server is not None:
-                thread = threading.Thread(
-                    target=server.serve_forever,
-                    kwargs={"poll_interval": 0.05},
-                    name=f"fake-xks-proxy-{server.server_address[1]}",
-                    daemon=True,
-                )
-                thread.start()
-                self._threads.append(thread)
+        self._threads = serve_in_background((self._server, self._ping_server))
 
     def stop(self) -> None:
         """Stop accepting, close open connections, free the ports and temp files (idempotent)."""
         if self._stopped:
             return
         self._stopped = True
-        for server in (self._server, self._ping_server):
-            if server is not None:
-                server.shutdown()
-                server.close_all_connections()
-                server.server_close()
-        for thread in self._threads:
-            thread.join(timeout=5)
+        shut_down((self._server, self._ping_server), self._threads)
         self._threads.clear()
         if self._owned_cert_dir is not None:
             shutil.rmtree(self._owned_cert_dir, ignore_errors=True)
@@ -263,7 +297,9 @@ class RunningProxy:
         self.stop()
 
 
-def _key_roles(config: FakeProxyConfig) -> dict[str, str | None]:
+def key_roles(config: FakeProxyConfig) -> dict[str, str | None]:
+    """The first key id for each role a client needs (normal, encrypt_only, ...) or None."""
+
     def first(predicate: Any) -> str | None:
         return next((key.key_id for key in config.keys if predicate(key)), None)
 
@@ -308,8 +344,8 @@ def start_fake_proxy(
     permitted = validate_variant_names([*base.variants, *variants])
     config = dataclasses.replace(base, faults=chosen, variants=permitted, **overrides)
     owned: Path | None = None
-    server: _ProxyHttpServer | None = None
-    ping_server: _PingServer | None = None
+    server: XksHttpServer | None = None
+    ping_server: PingServer | None = None
     try:  # a failure half-way (port in use, bad cert dir) must not leak sockets or temp files
         if certificates is None:
             if cert_dir is None:
@@ -321,7 +357,7 @@ def start_fake_proxy(
             "request_deadline": config.request_deadline,
             "max_connections": config.max_connections,
         }
-        server = _ProxyHttpServer(
+        server = XksHttpServer(
             (config.host, config.port),
             app,
             build_tls_context(config, certificates),
@@ -332,7 +368,7 @@ def start_fake_proxy(
             **limits,
         )
         if config.ping_port is not None:
-            ping_server = _PingServer((config.host, config.ping_port), max_body_bytes=0, **limits)
+            ping_server = PingServer((config.host, config.ping_port), max_body_bytes=0, **limits)
     except BaseException:
         if server is not None:
             server.server_close()
