@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from hypothesis import assume
 
+from conformance.checks.cks.patience import as_outcome, observe_patiently, wait_until_settled
 from conformance.model import Expectation, Mismatch, Outcome, ReferenceModel, redact
 from conformance.model.branches import branches_taken
 from conformance.report.evidence import judged_step, reached, took_branch
@@ -61,13 +62,6 @@ def blame(operation: str, mismatch: Mismatch) -> str:
     'CKS-KEY-012'
     """
     return mismatch.requirement_id or SUCCESS_RULE.get(operation, "CKS-DESCRIBE-001")
-
-
-def as_outcome(observation: Observation) -> Outcome:
-    """The model's view of what the target did."""
-    if observation.error_code is not None:
-        return Outcome.failure(observation.error_code)
-    return Outcome.success(dict(observation.response or {}))
 
 
 def describe_input(operation: str, request: Mapping[str, Any]) -> str:
@@ -118,11 +112,20 @@ def judge(
 ) -> Outcome:
     """Call the target, raise on a mismatch with the model, else apply the outcome."""
     expectation = model.predict(operation, request)
-    if unvalidated:
-        observation = target.call_unvalidated(operation, request)  # type: ignore[attr-defined]
-    else:
-        observation = target.call(operation, request)
+    send = target.call_unvalidated if unvalidated else target.call  # type: ignore[attr-defined]
+    observation = observe_patiently(target, operation, request, expectation, send)
     return judge_observation(model, operation, request, expectation, observation)
+
+
+def settle(model: ReferenceModel, target: JudgedTarget, store_id: str) -> None:
+    """Wait (polling Describe by ID, each answer judged) until `store_id` is no longer
+    CONNECTING or DISCONNECTING; see :func:`~conformance.checks.cks.patience.wait_until_settled`.
+    """
+
+    def describe(store: str) -> None:
+        judge(model, target, "DescribeCustomKeyStores", {"CustomKeyStoreId": store})
+
+    wait_until_settled(model, target, store_id, describe)
 
 
 #: Errors that are KMS's own fault (HTTP 5xx); every other refusal is the client's (4xx).
