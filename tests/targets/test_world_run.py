@@ -87,8 +87,9 @@ class SeparateEmulator:
     environment: dict[str, str]
 
 
-@pytest.fixture
-def separate_emulator(tmp_path: Path) -> Iterator[SeparateEmulator]:
+@pytest.fixture(scope="module")
+def separate_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeparateEmulator]:
+    tmp_path = tmp_path_factory.mktemp("separate-emulator")
     world, env_file = tmp_path / "world.toml", tmp_path / "world.env"
     process = subprocess.Popen(
         [*CLI, "emulator", "--world-out", str(world), "--world-env-out", str(env_file)],
@@ -111,32 +112,44 @@ def separate_emulator(tmp_path: Path) -> Iterator[SeparateEmulator]:
         process.communicate(timeout=30)
 
 
-def test_a_separately_started_emulator_is_checked_through_its_world_file(
-    separate_emulator: SeparateEmulator, tmp_path: Path
-) -> None:
-    reports = tmp_path / "reports"
+def run_through_world(
+    emulator: SeparateEmulator, world: Path, reports: Path, keyword: str
+) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         [
             *CLI,
             "run",
             "--target",
-            separate_emulator.url,
+            emulator.url,
             "--world",
-            str(separate_emulator.world),
+            str(world),
             "--seed",
             "1",
+            "-k",
+            keyword,
             "--report-dir",
             str(reports),
-            "-k",
-            "connects_disconnects_and_is_deleted or described_with_its_service "
-            "or failing_backend_ends_failed",
         ],
         capture_output=True,
         text=True,
         timeout=300,
-        env=hermetic_environment({**os.environ, **separate_emulator.environment}),
+        env=hermetic_environment({**os.environ, **emulator.environment}),
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    return done
+
+
+def test_a_separately_started_emulator_is_checked_through_its_world_file(
+    separate_emulator: SeparateEmulator, tmp_path: Path
+) -> None:
+    reports = tmp_path / "reports"
+    run_through_world(
+        separate_emulator,
+        separate_emulator.world,
+        reports,
+        "connects_disconnects_and_is_deleted or described_with_its_service "
+        "or failing_backend_ends_failed",
+    )
     results = json.loads((reports / "results.json").read_text())
     assert results["target"]["backends"] == "world file"
     passed = {r["id"] for r in results["requirements"] if r["outcome"] == "PASS"}
@@ -147,6 +160,25 @@ def test_a_separately_started_emulator_is_checked_through_its_world_file(
     for written in reports.iterdir():
         text = written.read_text(errors="replace")
         assert not any(secret in text for secret in secrets), written.name
+
+
+def test_a_check_the_world_cannot_serve_is_skipped_naming_the_missing_entry(
+    separate_emulator: SeparateEmulator, tmp_path: Path
+) -> None:
+    """The emulator's world without its TIMEOUT places: that case of the health-check
+    refusal skips, naming the entry; the other cases still pass."""
+    blocks = separate_emulator.world.read_text().split("\n[[xks_proxies]]\n")
+    kept = [b for b in blocks if 'behaviour = "TIMEOUT"' not in b]
+    assert len(kept) < len(blocks)
+    world = tmp_path / "no-timeout.toml"
+    world.write_text("\n[[xks_proxies]]\n".join(kept))
+    run_through_world(separate_emulator, world, tmp_path / "r", "fails_the_health_check")
+    results = json.loads((tmp_path / "r" / "results.json").read_text())
+    checks = [c for r in results["requirements"] for c in r.get("checks", [])]
+    timeout_case = [c for c in checks if "TIMEOUT" in c["nodeid"]]
+    assert timeout_case and all(c["outcome"] == "SKIPPED" for c in timeout_case)
+    assert "the world has no xks_proxies entry with behaviour TIMEOUT" in json.dumps(timeout_case)
+    assert any(c["outcome"] == "PASS" and "BAD_TLS" in c["nodeid"] for c in checks)
 
 
 def kscheck_run(
