@@ -55,6 +55,11 @@ class BackendInputs:
             missing(f"xks_proxies entry with behaviour {behaviour.value}{count}")
         return places[index]
 
+    def site(self, behaviour: ProxyBehaviour, index: int = 0) -> str:
+        """The host of :meth:`place` (the former interface; prefer the place itself, whose
+        path answers with `behaviour` even on a host that serves several)."""
+        return self.place(behaviour, index).host
+
     def second_healthy_host(self) -> str:
         """A host with a healthy place other than the first healthy place's host."""
         first = self.place(HEALTHY).host
