@@ -10,6 +10,11 @@ fake TLS XKS proxies for real. Point any AWS SDK at the printed endpoint, e.g.::
 The scenario (which host names answer as healthy, slow, badly-certified... proxies, which
 VPC endpoint services and CloudHSM clusters exist) is printed as JSON, proxy secrets
 included: they are the emulator's own throw-away test credentials.
+
+``--world-out FILE`` also writes the scenario as a world file (docs/world.md) whose secrets
+are environment variable names, and prints the ``export`` lines that set them
+(``--world-env-out FILE`` writes those lines to a mode-0600 file instead), so that
+``kscheck run --target <url> --world FILE`` checks this emulator with its backends.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from types import FrameType
 from typing import Any
 
 from conformance.commands import checks_of_flags as flags
+from conformance.commands import world_out
 from conformance.emulator import RunningEmulator, start_emulator
 from conformance.emulator.faults import (
     EMULATOR_FAULTS,
@@ -43,6 +49,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="switch on an emulator defect (repeatable); see --list-faults",
     )
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+    world_out.configure(parser)
 
 
 def describe(emulator: RunningEmulator) -> dict[str, Any]:
@@ -91,6 +98,7 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 def validate(args: argparse.Namespace) -> None:
     """Check every flag before anything starts (UsageError names the flag and the rule)."""
     flags.port("--port", args.port)
+    world_out.validate(args)
     try:
         validate_emulator_faults(args.fault)
     except UnknownEmulatorFaultError as error:
@@ -121,6 +129,7 @@ def execute(args: argparse.Namespace) -> int:
     try:
         print(f"# kscheck emulator at {emulator.url}", flush=True)
         print(json.dumps(describe(emulator), sort_keys=True), flush=True)
+        world_out.write(args, emulator, sys.stdout)
         print("# press Ctrl-C to stop", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -5,6 +5,7 @@ Examples::
     kscheck run                                  # the embedded emulator + fake proxies
     kscheck run --target moto-server             # moto's server on loopback
     kscheck run --target http://127.0.0.1:4566   # any KMS-compatible endpoint
+    kscheck run --target http://127.0.0.1:4599 --world world.toml   # with its backends
     kscheck run --emulator-fault delete_ignores_state   # watch the suite catch a defect
 
 Exit status: 0 when no MUST requirement failed and something was verified, 1 when one
@@ -15,6 +16,7 @@ errors, 130/143 when interrupted by SIGINT/SIGTERM (never a green verdict).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 from pathlib import Path
@@ -43,6 +45,7 @@ from conformance.session import (
     run_command,
 )
 from conformance.targets.aws import AwsFenceError
+from conformance.targets.backends import Backends
 from conformance.targets.base import TargetUnreachableError
 from conformance.targets.factory import (
     TARGET_CHOICES,
@@ -51,6 +54,7 @@ from conformance.targets.factory import (
     prepare_target,
 )
 from conformance.targets.preflight import http_preflight
+from conformance.worldfile import WorldFileError, load_world_file
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -95,6 +99,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="known deviations of the target ([deviations] ID = reason): listed failures do "
         "not fail the run; listed requirements that pass are reported",
     )
+    parser.add_argument(
+        "--world",
+        type=Path,
+        default=None,
+        metavar="TOML",
+        help="what the target can reach (proxies, VPC services, clusters; docs/world.md); "
+        "secrets come from the environment variables it names. Not for --target emulator",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose output")
 
 
@@ -102,7 +114,24 @@ def reproduce_line(args: argparse.Namespace) -> str:
     """The command that repeats this run."""
     parts = ["kscheck run", f"--target {args.target}", f"--profile {args.profile}"]
     parts += [f"--emulator-fault {name}" for name in args.emulator_fault]
+    if args.world is not None:
+        parts.append(f"--world {args.world}")
     return " ".join(parts)
+
+
+def load_backends(args: argparse.Namespace) -> Backends | None:
+    """The backends of ``--world`` (None without it); UsageError names the file and the key."""
+    if args.world is None:
+        return None
+    if args.target == "emulator":
+        raise UsageError(
+            "--world: the emulator target has its own world; to check a separately started "
+            "`kscheck emulator --world-out FILE`, give its URL as --target"
+        )
+    try:
+        return load_world_file(args.world, os.environ, region=args.region)
+    except WorldFileError as error:
+        raise UsageError(f"--world: {error}") from None
 
 
 def validate(args: argparse.Namespace) -> Expectations | None:
@@ -169,6 +198,7 @@ def execute(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, signals: list[str]) -> int:
     expected = validate(args)
+    backends = load_backends(args)
     report_dir = prepare_report_dir(args.report_dir, "run")
     if args.seed is None:
         args.seed = random.randrange(1, 2**32)
@@ -177,7 +207,10 @@ def _run(args: argparse.Namespace, signals: list[str]) -> int:
     redactor = Redactor()
     try:
         with prepare_target(
-            args.target, region=args.region, emulator_faults=args.emulator_fault
+            args.target,
+            region=args.region,
+            emulator_faults=args.emulator_fault,
+            backends=backends,
         ) as prepared:
             unreachable = preflight(prepared)
             if unreachable:

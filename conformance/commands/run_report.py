@@ -49,7 +49,10 @@ def describe_target(args: argparse.Namespace, prepared: PreparedTarget) -> dict[
     described["label"] = " ".join(
         str(part) for part in (args.target, version and f"({version})", args.region) if part
     )
-    described["backends"] = "scenario" if prepared.scenario is not None else "none"
+    if prepared.scenario is not None:
+        described["backends"] = "scenario"
+    else:
+        described["backends"] = "world file" if prepared.backends is not None else "none"
     return described
 
 

@@ -35,7 +35,9 @@ def start_emulator(
     """Start the scenario's proxies and the emulator on 127.0.0.1; stop all on exit."""
     with start_scenario(scenario) as running:
         service = EmulatorService(running.world, running.network, faults=faults)
-        with LoopbackServer(KmsJsonApplication(service.handle), port=port) as server:
+        with LoopbackServer(
+            KmsJsonApplication(service.handle, reset=service.reset), port=port
+        ) as server:
             yield RunningEmulator(server.url, service, running)
 
 

@@ -5,6 +5,10 @@ as ``{"__type": "<Code>", "message": "..."}`` with HTTP 400 (500 for ``KMSIntern
 The application never raises: a handler failure becomes a ``KMSInternalException`` body and
 the server stays up.
 
+Outside the KMS protocol, ``POST /_kscheck/reset`` (:data:`RESET_PATH`) empties the account
+when the app is given a `reset` callable; any other method or path under ``/_kscheck`` gets a
+JSON error.
+
 >>> from conformance.emulator.wire import KmsJsonApplication
 >>> app = KmsJsonApplication(lambda op, req: (200, {"echo": op}))
 >>> app.max_body_bytes
@@ -22,6 +26,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 TARGET_PREFIX = "TrentService."
+CONTROL_PREFIX = "/_kscheck"
+RESET_PATH = "/_kscheck/reset"
+"""``POST`` here empties the emulator's account (kscheck's own control path, not KMS's)."""
 CONTENT_TYPE = "application/x-amz-json-1.1"
 
 # handler(operation, request) -> (HTTP status, JSON body)
@@ -66,11 +73,33 @@ def _json_response(status: int, body: Mapping[str, Any]) -> Response:
 class KmsJsonApplication:
     """A WSGI app that parses KMS JSON 1.1 requests and hands them to `handler`."""
 
-    def __init__(self, handler: Handler, *, max_body_bytes: int = 1 << 20) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        max_body_bytes: int = 1 << 20,
+        reset: Callable[[], None] | None = None,
+    ) -> None:
         self.handler = handler
         self.max_body_bytes = max_body_bytes
+        self.reset = reset
+
+    def _control(self, request: Request) -> Response:
+        """kscheck's own requests under ``/_kscheck`` (only ``POST /_kscheck/reset``)."""
+        if request.path != RESET_PATH or self.reset is None:
+            return _json_response(
+                404, error_body("UnknownOperationException", f"only POST {RESET_PATH} is served")
+            )
+        if request.method != "POST":
+            return _json_response(
+                405, error_body("UnknownOperationException", f"{RESET_PATH} takes POST only")
+            )
+        self.reset()
+        return _json_response(200, {"reset": True})
 
     def _respond(self, request: Request) -> Response:
+        if request.path == CONTROL_PREFIX or request.path.startswith(CONTROL_PREFIX + "/"):
+            return self._control(request)
         if request.method != "POST" or request.path != "/":
             return _json_response(
                 404 if request.path != "/" else 405,

@@ -5,6 +5,10 @@
 (:mod:`conformance.targets.localstack`); an ``http(s)://`` URL is any KMS-compatible endpoint;
 ``aws`` is real KMS behind the fence of :mod:`conformance.targets.aws`.
 
+Every target but the emulator (which has its scenario) reaches the backends it is given
+(:class:`~conformance.targets.backends.Backends`, e.g. from a world file); without them the
+checks that need a proxy, a VPC service or a cluster skip.
+
 >>> from conformance.targets.factory import TARGET_CHOICES
 >>> TARGET_CHOICES
 ('emulator', 'moto', 'moto-server', 'localstack[=URL]', 'aws', '<http(s) URL>')
@@ -12,6 +16,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -23,6 +28,7 @@ from conformance.emulator import RunningEmulator, start_emulator
 from conformance.emulator.scenario import RunningScenario
 from conformance.model import World
 from conformance.targets.aws import AwsTarget
+from conformance.targets.backends import Backends
 from conformance.targets.boto import BotoTarget, kms_client
 from conformance.targets.localstack import ACCOUNT_ID as LOCALSTACK_ACCOUNT_ID
 from conformance.targets.localstack import LocalStackTarget
@@ -34,6 +40,32 @@ TARGET_CHOICES = ("emulator", "moto", "moto-server", "localstack[=URL]", "aws", 
 
 class UnknownTargetError(ValueError):
     """A target name that is none of :data:`TARGET_CHOICES`."""
+
+
+RESET_TIMEOUT_SECONDS = 10.0
+
+
+class ResettableUrlTarget(BotoTarget):
+    """A KMS endpoint whose account a ``POST`` to `reset_url` empties (a separately started
+    ``kscheck emulator``): reset() forgets every store, not only the ones this client made."""
+
+    def __init__(self, name: str, region: str, reset_url: str) -> None:
+        super().__init__(
+            name,
+            kms_client(name, region=region),
+            kms_client(name, region=region, parameter_validation=False),
+            endpoint_url=name,
+        )
+        self.reset_url = reset_url
+
+    def reset(self) -> None:
+        """POST the reset path; a refusal is an error (the checks would judge a stale account)."""
+        import requests
+
+        answer = requests.post(self.reset_url, timeout=RESET_TIMEOUT_SECONDS)
+        if answer.status_code != 200:
+            raise RuntimeError(f"POST {self.reset_url}: HTTP {answer.status_code}")
+        self._created.clear()
 
 
 class EmulatorTarget(BotoTarget):
@@ -59,16 +91,21 @@ class EmulatorTarget(BotoTarget):
 class PreparedTarget:
     """A target plus what the checker knows of its world.
 
-    `scenario` is set when the backends are the scenario's live fake proxies, so checks
-    that need a healthy proxy, a VPC service or a cluster can run; otherwise they skip.
+    `backends` is what the target can reach (the emulator's scenario, or a world file), so
+    checks that need a healthy proxy, a VPC service or a cluster can run; without it they
+    skip. `scenario` is set for the embedded emulator only (its live fake proxies).
     """
 
     target: Any
     world: World
+    backends: Backends | None = None
     scenario: RunningScenario | None = None
 
     def __repr__(self) -> str:
-        backends = "scenario" if self.scenario is not None else "no backends"
+        if self.scenario is not None:
+            backends = "scenario"
+        else:
+            backends = "world file" if self.backends is not None else "no backends"
         return f"PreparedTarget({self.target.name!r}, {backends})"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
@@ -82,14 +119,26 @@ class PreparedTarget:
 
 @contextmanager
 def prepare_target(
-    name: str, *, region: str = "us-east-1", emulator_faults: Iterable[str] = ()
+    name: str,
+    *,
+    region: str = "us-east-1",
+    emulator_faults: Iterable[str] = (),
+    backends: Backends | None = None,
 ) -> Iterator[PreparedTarget]:
-    """Start or reach the named target; release it on exit."""
+    """Start or reach the named target; release it on exit.
+
+    `backends` (not for the emulator, which has its own) are what the target can reach.
+    """
     if name == "emulator":
+        if backends is not None:
+            raise UnknownTargetError("the emulator target has its own backends: no world file")
         with start_emulator(faults=emulator_faults) as emulator:
             target = EmulatorTarget(emulator, region)
+            running = emulator.scenario
             try:
-                yield PreparedTarget(target, emulator.scenario.world, emulator.scenario)
+                yield PreparedTarget(
+                    target, running.world, Backends.from_running_scenario(running), running
+                )
             finally:
                 target.close()
         return
@@ -99,7 +148,7 @@ def prepare_target(
     if name == "localstack" or name.startswith("localstack="):
         chosen = LocalStackTarget.reach(name, region)
         try:
-            yield PreparedTarget(chosen, World(account_id=LOCALSTACK_ACCOUNT_ID, region=region))
+            yield _prepared(chosen, LOCALSTACK_ACCOUNT_ID, region, backends)
         finally:
             chosen.close()
         return
@@ -115,6 +164,8 @@ def prepare_target(
             boto3.client("sts", region_name=region),
             run_id=uuid.uuid4().hex[:12],
         )
+    elif name.startswith(("http://", "https://")) and backends and backends.reset_path:
+        chosen = ResettableUrlTarget(name, region, name.rstrip("/") + backends.reset_path)
     elif name.startswith(("http://", "https://")):
         chosen = BotoTarget(
             name,
@@ -125,6 +176,19 @@ def prepare_target(
     else:
         raise UnknownTargetError(f"target {name!r}: choose one of {', '.join(TARGET_CHOICES)}")
     try:
-        yield PreparedTarget(chosen, World(region=region))
+        yield _prepared(chosen, getattr(chosen, "account", None), region, backends)
     finally:
         chosen.close()
+
+
+def _prepared(
+    target: Any, account: str | None, region: str, backends: Backends | None
+) -> PreparedTarget:
+    """The target in its backends' world; the account a target reports wins over the file's."""
+    if backends is None:
+        world = World(region=region) if account is None else World(account, region)
+        return PreparedTarget(target, world)
+    if account is not None and account != backends.world.account_id:
+        world = dataclasses.replace(backends.world, account_id=account)
+        backends = dataclasses.replace(backends, world=world)
+    return PreparedTarget(target, backends.world, backends)

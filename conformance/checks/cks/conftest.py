@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.checks.cks.inputs import ScenarioInputs
+from conformance.checks.cks.inputs import BackendInputs
 from conformance.model import ReferenceModel
 from conformance.pytest_plugin import PREPARED_TARGET_KEY
 from conformance.report.outcomes import UnsupportedByTarget
@@ -73,15 +73,15 @@ def model(fresh: PreparedTarget) -> ReferenceModel:
 
 
 @pytest.fixture
-def inputs(fresh: PreparedTarget) -> ScenarioInputs:
-    """Requests that use the scenario's backends; skips when the target has none."""
-    if fresh.scenario is None:
-        pytest.skip("needs the scenario's backends (healthy proxies, VPC services, clusters)")
-    return ScenarioInputs(fresh.scenario)
+def inputs(fresh: PreparedTarget) -> BackendInputs:
+    """Requests that use the target's backends; skips when the target has none."""
+    if fresh.backends is None:
+        pytest.skip("needs backends (healthy proxies, VPC services, clusters): give a world file")
+    return BackendInputs(fresh.backends)
 
 
 @pytest.fixture
-def inputs_if_any(fresh: PreparedTarget) -> ScenarioInputs | None:
-    """The scenario's requests when the target has backends, else None (the check then
+def inputs_if_any(fresh: PreparedTarget) -> BackendInputs | None:
+    """The backends' requests when the target has backends, else None (the check then
     builds requests that need none)."""
-    return ScenarioInputs(fresh.scenario) if fresh.scenario is not None else None
+    return BackendInputs(fresh.backends) if fresh.backends is not None else None

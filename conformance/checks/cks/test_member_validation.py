@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.checks.cks.inputs import ScenarioInputs
+from conformance.checks.cks.inputs import BackendInputs
 from conformance.checks.cks.judge import judge
 from conformance.checks.cks.rule_cases import judge_member_violation, member_rule_cases
 from conformance.model import ProxyBehaviour, ReferenceModel
@@ -46,7 +46,7 @@ def _base_request(
     path: str,
     model: ReferenceModel,
     fresh: PreparedTarget,
-    inputs: ScenarioInputs | None,
+    inputs: BackendInputs | None,
 ) -> dict[str, Any]:
     if operation == "DescribeCustomKeyStores":
         return {}
@@ -59,14 +59,14 @@ def _base_request(
             request.update(Origin="EXTERNAL_KEY_STORE", XksKeyId="foo")
         return request
     if operation == "CreateKey":  # a key in an existing (disconnected) external key store
-        config = inputs.public_config("keyed", inputs.site(ProxyBehaviour.HEALTHY))
+        config = inputs.public_config("keyed", inputs.place(ProxyBehaviour.HEALTHY))
         created = judge(model, fresh.target, "CreateCustomKeyStore", config)
         store_id = created.response["CustomKeyStoreId"]
         return {"CustomKeyStoreId": store_id, "Origin": "EXTERNAL_KEY_STORE", "XksKeyId": "foo"}
     if top in HSM_MEMBERS:
-        config = inputs.cloudhsm_config("validated", 0)
+        config = inputs.cloudhsm_config("validated", inputs.ready_cluster())
     else:
-        config = inputs.public_config("validated", inputs.site(ProxyBehaviour.HEALTHY))
+        config = inputs.public_config("validated", inputs.place(ProxyBehaviour.HEALTHY))
     outcome = judge(model, fresh.target, "CreateCustomKeyStore", config)
     request = {"CustomKeyStoreId": outcome.response["CustomKeyStoreId"]}
     if operation == "UpdateCustomKeyStore":
@@ -87,7 +87,7 @@ def _base_request(
 @given(data=st.data())
 def test_a_request_breaking_one_member_rule_is_refused(
     supported: PreparedTarget,
-    inputs_if_any: ScenarioInputs | None,
+    inputs_if_any: BackendInputs | None,
     operation: str,
     path: str,
     rule: str,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conformance.checks.cks.inputs import WRONG_ACCESS_KEY_ID, WRONG_SECRET, ScenarioInputs
+from conformance.checks.cks.inputs import WRONG_ACCESS_KEY_ID, WRONG_SECRET, BackendInputs
 from conformance.checks.cks.judge import judge
 from conformance.model import ProxyBehaviour, ReferenceModel
 from conformance.targets.factory import PreparedTarget
@@ -38,19 +38,26 @@ def describe_all(model: ReferenceModel, target: PreparedTarget) -> None:
     "CKS-CREATE-002",
 )
 def test_a_cloudhsm_store_needs_a_free_active_cluster_and_its_trust_anchor(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs
 ) -> None:
-    first = inputs.cloudhsm_config("hsm-a", 0)  # no CustomKeyStoreType: CloudHSM by default
+    ready = inputs.ready_cluster()
+    related, unrelated = inputs.related_cluster(ready), inputs.unrelated_cluster(ready)
+    inactive = inputs.cluster_index("that is not active", lambda c: not c.active)
+    first = inputs.cloudhsm_config("hsm-a", ready)  # no CustomKeyStoreType: CloudHSM by default
     assert "CustomKeyStoreType" not in first
     assert create(model, fresh, first) is not None
-    create(model, fresh, inputs.cloudhsm_config("hsm-b", 1))  # shares backup history
-    create(model, fresh, {**inputs.cloudhsm_config("hsm-c", 2), "TrustAnchorCertificate": "x"})
-    inactive = len(fresh.world.clusters) - 1
+    create(model, fresh, inputs.cloudhsm_config("hsm-b", related))  # shares backup history
+    wrong_anchor = {**inputs.cloudhsm_config("hsm-c", unrelated), "TrustAnchorCertificate": "x"}
+    create(model, fresh, wrong_anchor)
     create(model, fresh, inputs.cloudhsm_config("hsm-d", inactive))
+    any_other = 3 if len(fresh.world.clusters) > 3 else unrelated  # its ID is replaced
     create(
         model,
         fresh,
-        {**inputs.cloudhsm_config("hsm-e", 3), "CloudHsmClusterId": "cluster-nosuchcluster"},
+        {
+            **inputs.cloudhsm_config("hsm-e", any_other),
+            "CloudHsmClusterId": "cluster-nosuchcluster",
+        },
     )
     describe_all(model, fresh)
 
@@ -76,16 +83,18 @@ def test_a_cloudhsm_store_needs_a_free_active_cluster_and_its_trust_anchor(
     ],
 )
 def test_a_vpc_store_needs_its_endpoint_service(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs, spoil: str
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs, spoil: str
 ) -> None:
-    config = inputs.vpc_config("vpc-spoilt", 0)
+    config = inputs.vpc_config("vpc-spoilt", inputs.service_index())
     service = config["XksProxyVpcEndpointServiceName"]
+    region = fresh.world.region
     if spoil == "endpoint-not-the-dns-name":
-        config["XksProxyUriEndpoint"] = "https://xks-second.kscheck.test"
+        config["XksProxyUriEndpoint"] = f"https://{inputs.second_healthy_host()}"
     elif spoil == "unknown-service":
         config["XksProxyVpcEndpointServiceName"] = service[:-4] + "ffff"
     elif spoil == "other-region":
-        config["XksProxyVpcEndpointServiceName"] = service.replace("us-east-1", "us-west-2")
+        other = "us-west-2" if region != "us-west-2" else "us-east-1"
+        config["XksProxyVpcEndpointServiceName"] = service.replace(f".{region}.", f".{other}.")
     elif spoil == "eu-partition":
         config["XksProxyVpcEndpointServiceName"] = "eu" + service.removeprefix("com")
     elif spoil == "unknown-owner":
@@ -103,18 +112,23 @@ def test_a_vpc_store_needs_its_endpoint_service(
     "CKS-UNIQ-002", "CKS-UNIQ-003", "CKS-UNIQ-004", "CKS-UNIQ-005", "CKS-UNIQ-006"
 )
 def test_external_key_stores_do_not_share_endpoints_or_services(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs
 ) -> None:
-    healthy = inputs.site(ProxyBehaviour.HEALTHY)
+    healthy = inputs.place(ProxyBehaviour.HEALTHY)
+    own, foreign = inputs.service_index(), inputs.service_index(own=False)
+    services = fresh.world.vpc_endpoint_services
     assert create(model, fresh, inputs.public_config("pub-a", healthy, path_index=0))
     create(model, fresh, inputs.public_config("pub-b", healthy, path_index=0))  # same URI
     create(model, fresh, inputs.public_config("pub-c", healthy, path_index=1))  # other path
-    assert create(model, fresh, inputs.vpc_config("vpc-a", 0))
-    vpc_host = fresh.world.vpc_endpoint_services[0].private_dns_name
+    assert create(model, fresh, inputs.vpc_config("vpc-a", own))
+    vpc_host = services[own].private_dns_name
     create(model, fresh, inputs.public_config("pub-d", vpc_host, path_index=1))  # VPC endpoint
-    create(model, fresh, inputs.vpc_config("vpc-b", 0))  # same service and endpoint
-    unused = fresh.world.vpc_endpoint_services[1].private_dns_name  # no store's endpoint
-    other_endpoint = {**inputs.vpc_config("vpc-c", 0), "XksProxyUriEndpoint": f"https://{unused}"}
+    create(model, fresh, inputs.vpc_config("vpc-b", own))  # same service and endpoint
+    unused = services[foreign].private_dns_name  # no store's endpoint
+    other_endpoint = {
+        **inputs.vpc_config("vpc-c", own),
+        "XksProxyUriEndpoint": f"https://{unused}",
+    }
     create(model, fresh, other_endpoint)  # same service, another endpoint
     describe_all(model, fresh)
 
@@ -128,11 +142,13 @@ def test_external_key_stores_do_not_share_endpoints_or_services(
     "CKS-UPDATE-010",
 )
 def test_an_external_key_store_updates_hot_fields_while_connected_and_cold_ones_only_disconnected(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs
 ) -> None:
-    store = create(model, fresh, inputs.vpc_config("vpc-upd", 0))
+    own = inputs.service_index()
+    second = inputs.second_healthy_host()
+    store = create(model, fresh, inputs.vpc_config("vpc-upd", own))
     assert store is not None
-    host = fresh.world.vpc_endpoint_services[0].private_dns_name
+    host = fresh.world.vpc_endpoint_services[own].private_dns_name
     path = inputs.path(host)
     by_id = {"CustomKeyStoreId": store}
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id)
@@ -153,26 +169,28 @@ def test_an_external_key_store_updates_hot_fields_while_connected_and_cold_ones_
         {
             **by_id,
             "NewCustomKeyStoreName": "mixed",
-            "XksProxyUriEndpoint": "https://xks-second.kscheck.test",
+            "XksProxyUriEndpoint": f"https://{second}",
         },
     )
     judge(model, fresh.target, "DisconnectCustomKeyStore", by_id)
     describe_all(model, fresh)
     describe_all(model, fresh)
-    judge(model, fresh.target, UPDATE, {**by_id, "XksProxyVpcEndpointServiceOwner": "111122223333"})
+    own_account = {"XksProxyVpcEndpointServiceOwner": fresh.world.account_id}
+    judge(model, fresh.target, UPDATE, {**by_id, **own_account})
     describe_all(model, fresh)
 
 
 @pytest.mark.requirement("CKS-UPDATE-007", "CKS-UPDATE-008", "CKS-DESCRIBE-008")
 def test_switching_connectivity_needs_its_companion_members(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs
 ) -> None:
-    store = create(model, fresh, inputs.vpc_config("switching", 0))
+    own = inputs.service_index()
+    second = inputs.second_healthy_host()
+    store = create(model, fresh, inputs.vpc_config("switching", own))
     assert store is not None
     by_id = {"CustomKeyStoreId": store}
     public = {**by_id, "XksProxyConnectivity": "PUBLIC_ENDPOINT"}
     judge(model, fresh.target, UPDATE, public)  # no new endpoint
-    second = "xks-second.kscheck.test"
     path = inputs.path(second)
     switched = {
         **public,
@@ -184,7 +202,7 @@ def test_switching_connectivity_needs_its_companion_members(
     describe_all(model, fresh)
     vpc = {**by_id, "XksProxyConnectivity": "VPC_ENDPOINT_SERVICE"}
     judge(model, fresh.target, UPDATE, vpc)  # no endpoint, no service
-    service = fresh.world.vpc_endpoint_services[0]
+    service = fresh.world.vpc_endpoint_services[own]
     judge(
         model,
         fresh.target,
@@ -196,9 +214,11 @@ def test_switching_connectivity_needs_its_companion_members(
 
 @pytest.mark.requirement("CKS-UPDATE-004", "CKS-UPDATE-005", "CKS-UPDATE-009", "CKS-HSM-005")
 def test_a_cloudhsm_store_is_renamed_while_connected_but_changes_cluster_only_disconnected(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs
 ) -> None:
-    store = create(model, fresh, inputs.cloudhsm_config("hsm-upd", 0))
+    ready = inputs.ready_cluster()
+    related, unrelated = inputs.related_cluster(ready), inputs.unrelated_cluster(ready)
+    store = create(model, fresh, inputs.cloudhsm_config("hsm-upd", ready))
     assert store is not None
     by_id = {"CustomKeyStoreId": store}
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id)
@@ -208,10 +228,11 @@ def test_a_cloudhsm_store_is_renamed_while_connected_but_changes_cluster_only_di
     judge(model, fresh.target, "DisconnectCustomKeyStore", by_id)
     describe_all(model, fresh)
     describe_all(model, fresh)
-    related = fresh.world.clusters[1].cluster_id  # same backup history as cluster 0
-    unrelated = fresh.world.clusters[2].cluster_id
-    judge(model, fresh.target, UPDATE, {**by_id, "CloudHsmClusterId": unrelated})
-    judge(model, fresh.target, UPDATE, {**by_id, "CloudHsmClusterId": related})
+    clusters = fresh.world.clusters
+    judge(
+        model, fresh.target, UPDATE, {**by_id, "CloudHsmClusterId": clusters[unrelated].cluster_id}
+    )
+    judge(model, fresh.target, UPDATE, {**by_id, "CloudHsmClusterId": clusters[related].cluster_id})
     describe_all(model, fresh)
     judge(model, fresh.target, UPDATE, {**by_id, "XksProxyUriPath": "/kms/xks/v1"})  # OQ-13
     describe_all(model, fresh)
@@ -219,9 +240,9 @@ def test_a_cloudhsm_store_is_renamed_while_connected_but_changes_cluster_only_di
 
 @pytest.mark.requirement("CKS-XKS-009", "CKS-XKS-004", "CKS-XKS-005", "CKS-UPDATE-010")
 def test_an_update_is_checked_against_the_proxy_with_its_new_values(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs
 ) -> None:
-    host = inputs.site(ProxyBehaviour.HEALTHY)
+    host = inputs.place(ProxyBehaviour.HEALTHY)
     store = create(model, fresh, inputs.public_config("checked", host))
     assert store is not None
     by_id = {"CustomKeyStoreId": store}
@@ -237,15 +258,16 @@ def test_an_update_is_checked_against_the_proxy_with_its_new_values(
 
 @pytest.mark.requirement("CKS-OWNER-003", "CKS-OWNER-004", "CKS-XKS-002")
 def test_members_the_docs_leave_open_are_ignored_or_refused(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs
 ) -> None:
     """An owner on a PUBLIC or CloudHSM store (OQ-1, OQ-2), a path version other than v1
     (OQ-15): each may be accepted or refused with the errors the model allows."""
-    host = inputs.site(ProxyBehaviour.HEALTHY)
+    host = inputs.place(ProxyBehaviour.HEALTHY)
+    second = inputs.second_healthy_host()
+    ready = inputs.ready_cluster()
     owner = {"XksProxyVpcEndpointServiceOwner": fresh.world.account_id}
     create(model, fresh, {**inputs.public_config("owned-public", host), **owner})
-    create(model, fresh, {**inputs.cloudhsm_config("owned-hsm", 0), **owner})
-    second = "xks-second.kscheck.test"
+    create(model, fresh, {**inputs.cloudhsm_config("owned-hsm", ready), **owner})
     versioned = inputs.public_config("versioned", second)
     versioned["XksProxyUriPath"] = versioned["XksProxyUriPath"].removesuffix("v1") + "v2"
     create(model, fresh, versioned)

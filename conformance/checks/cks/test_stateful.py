@@ -22,7 +22,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from conformance.checks.cks.inputs import ScenarioInputs
+from conformance.checks.cks.inputs import BackendInputs
 from conformance.checks.cks.judge import judge
 from conformance.model import Outcome, ReferenceModel
 from conformance.targets.factory import PreparedTarget
@@ -44,11 +44,11 @@ class CustomKeyStoreMachine(RuleBasedStateMachine):
         reset = getattr(prepared.target, "reset", None)
         if reset is not None:
             reset()
-        assert prepared.scenario is not None
+        assert prepared.backends is not None
         self.target = prepared.target
         self.world = prepared.world
         self.model = ReferenceModel(prepared.world)
-        self.inputs = ScenarioInputs(prepared.scenario)
+        self.inputs = BackendInputs(prepared.backends)
 
     def _judge(self, operation: str, request: dict[str, Any]) -> Outcome:
         return judge(self.model, self.target, operation, request)
@@ -138,7 +138,7 @@ class CustomKeyStoreMachine(RuleBasedStateMachine):
     "CKS-HSM-006",
 )
 def test_random_operation_sequences_match_the_model(
-    prepared: PreparedTarget, inputs: ScenarioInputs
+    prepared: PreparedTarget, inputs: BackendInputs
 ) -> None:
     run_state_machine_as_test(
         lambda: CustomKeyStoreMachine(prepared),  # type: ignore[arg-type]  # a factory works

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checks.cks.inputs import WRONG_ACCESS_KEY_ID, WRONG_SECRET, ScenarioInputs
+from conformance.checks.cks.inputs import WRONG_ACCESS_KEY_ID, WRONG_SECRET, BackendInputs
 from conformance.checks.cks.judge import describe_input, judge
 from conformance.checks.cks.rule_cases import judge_member_violation
 from conformance.model import STORE_QUOTA, ProxyBehaviour, ReferenceModel
@@ -63,10 +63,10 @@ def no_store_left(target: PreparedTarget, name: str) -> None:
     "CKS-SECRET-002",
 )
 def test_a_public_store_connects_disconnects_and_is_deleted(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs
 ) -> None:
     store = create(
-        model, fresh, inputs.public_config("orders", inputs.site(ProxyBehaviour.HEALTHY))
+        model, fresh, inputs.public_config("orders", inputs.place(ProxyBehaviour.HEALTHY))
     )
     assert store is not None
     describe_all(model, fresh)
@@ -96,11 +96,11 @@ def test_a_public_store_connects_disconnects_and_is_deleted(
 def test_a_public_store_is_refused_when_its_proxy_fails_the_health_check(
     fresh: PreparedTarget,
     model: ReferenceModel,
-    inputs: ScenarioInputs,
+    inputs: BackendInputs,
     behaviour: ProxyBehaviour,
     spoil: str,
 ) -> None:
-    host = inputs.site(behaviour)
+    host = inputs.place(behaviour)
     config = inputs.public_config("refused", host)
     if spoil == "credential":
         config["XksProxyAuthenticationCredential"] = {
@@ -116,21 +116,24 @@ def test_a_public_store_is_refused_when_its_proxy_fails_the_health_check(
 
 @pytest.mark.requirement("CKS-OWNER-007", "CKS-DESCRIBE-008", "CKS-DESCRIBE-002")
 @pytest.mark.parametrize(
-    ("service_index", "owner"),
+    ("own_service", "owner"),
     [
-        pytest.param(0, False, id="owner-omitted", marks=pytest.mark.requirement("CKS-OWNER-001")),
-        pytest.param(0, True, id="owner-own", marks=pytest.mark.requirement("CKS-OWNER-002")),
-        pytest.param(1, True, id="owner-other"),
+        pytest.param(
+            True, False, id="owner-omitted", marks=pytest.mark.requirement("CKS-OWNER-001")
+        ),
+        pytest.param(True, True, id="owner-own", marks=pytest.mark.requirement("CKS-OWNER-002")),
+        pytest.param(False, True, id="owner-other"),
     ],
 )
 def test_a_vpc_store_is_described_with_its_service_and_owner(
     fresh: PreparedTarget,
     model: ReferenceModel,
-    inputs: ScenarioInputs,
-    service_index: int,
+    inputs: BackendInputs,
+    own_service: bool,
     owner: bool,
 ) -> None:
-    store = create(model, fresh, inputs.vpc_config("vpc-store", service_index, owner=owner))
+    service = inputs.service_index(own=own_service)
+    store = create(model, fresh, inputs.vpc_config("vpc-store", service, owner=owner))
     assert store is not None
     describe_all(model, fresh)
     judge(model, fresh.target, "DescribeCustomKeyStores", {"CustomKeyStoreName": "vpc-store"})
@@ -165,13 +168,18 @@ XKS_FAILURE = ("CKS-CONNECT-005", "CKS-UPDATE-002")
     ],
 )
 def test_a_connect_to_a_failing_backend_ends_failed_with_its_error_code(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs, backend: str
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs, backend: str
 ) -> None:
-    services = {"vpc-unreachable": 2, "vpc-bad-tls": 3, "vpc-misconfigured": 4}
     if backend == "hsm-wrong-password":
-        config = inputs.cloudhsm_config("failing", 0, password="not-the-kmsuser-password")
+        wrong = "not-the-kmsuser-password"
+        config = inputs.cloudhsm_config("failing", inputs.ready_cluster(), password=wrong)
+    elif backend == "vpc-misconfigured":
+        config = inputs.vpc_config("failing", inputs.service_index(None, conformant=False))
     else:
-        config = inputs.vpc_config("failing", services[backend])
+        behaviour = {"vpc-unreachable": ProxyBehaviour.UNREACHABLE}.get(
+            backend, ProxyBehaviour.BAD_TLS
+        )
+        config = inputs.vpc_config("failing", inputs.service_index(behaviour))
     store = create(model, fresh, config)
     assert store is not None
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
@@ -188,10 +196,10 @@ def test_a_connect_to_a_failing_backend_ends_failed_with_its_error_code(
 
 @pytest.mark.requirement("CKS-STATE-003", "CKS-STATE-002", "CKS-CONNECT-002")
 def test_delete_and_disconnect_respect_the_connection_state(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs
 ) -> None:
     store = create(
-        model, fresh, inputs.public_config("stateful", inputs.site(ProxyBehaviour.HEALTHY))
+        model, fresh, inputs.public_config("stateful", inputs.place(ProxyBehaviour.HEALTHY))
     )
     assert store is not None
     judge(model, fresh.target, "DisconnectCustomKeyStore", by_id(store))
@@ -231,7 +239,7 @@ def test_an_unknown_store_id_is_not_found_by_every_operation(
 @pytest.mark.requirement("CKS-PAGE-001", "CKS-PAGE-002", "CKS-PAGE-004", "CKS-PAGE-003")
 @pytest.mark.parametrize("limit", [1, 2, 3, 5])
 def test_describe_pages_hold_at_most_limit_and_together_list_every_store(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs, limit: int
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs, limit: int
 ) -> None:
     for config in inputs.coexisting_configs("paged")[:4]:
         assert create(model, fresh, config) is not None
@@ -246,7 +254,7 @@ def test_describe_pages_hold_at_most_limit_and_together_list_every_store(
 
 @pytest.mark.requirement("CKS-QUOTA-001", "CKS-UNIQ-001")
 def test_the_eleventh_store_and_a_reused_name_are_refused(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs
 ) -> None:
     configs = inputs.coexisting_configs("quota")
     assert len(configs) > STORE_QUOTA
@@ -260,9 +268,11 @@ def test_the_eleventh_store_and_a_reused_name_are_refused(
 @pytest.mark.requirement("CKS-KEY-001", "CKS-KEY-006", "CKS-KEY-007", "CKS-KEY-008", "CKS-KEY-012")
 @pytest.mark.parametrize("xks_key_id", ["foo", "encrypt_only_key", "disabled_key", "no_such_key"])
 def test_keys_in_an_external_key_store_follow_the_external_key(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs, xks_key_id: str
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs, xks_key_id: str
 ) -> None:
-    store = create(model, fresh, inputs.public_config("keyed", inputs.site(ProxyBehaviour.HEALTHY)))
+    store = create(
+        model, fresh, inputs.public_config("keyed", inputs.place(ProxyBehaviour.HEALTHY))
+    )
     assert store is not None
     key_request = {
         "CustomKeyStoreId": store,
@@ -278,11 +288,12 @@ def test_keys_in_an_external_key_store_follow_the_external_key(
 
 @pytest.mark.requirement("CKS-KEY-002", "CKS-KEY-003", "CKS-KEY-004", "CKS-HSM-003")
 def test_keys_in_a_cloudhsm_store_are_symmetric_single_region_and_need_two_hsms(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs
 ) -> None:
-    one_hsm = next(i for i, c in enumerate(fresh.world.clusters) if c.active and c.hsm_count < 2)
+    one_hsm = inputs.cluster_index("active with one HSM", lambda c: c.active and c.hsm_count < 2)
+    ready = inputs.ready_cluster()
     create(model, fresh, inputs.cloudhsm_config("one-hsm", one_hsm))
-    store = create(model, fresh, inputs.cloudhsm_config("keyed-hsm", 0))
+    store = create(model, fresh, inputs.cloudhsm_config("keyed-hsm", ready))
     assert store is not None
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
     describe_all(model, fresh)
@@ -300,10 +311,10 @@ def test_keys_in_a_cloudhsm_store_are_symmetric_single_region_and_need_two_hsms(
 
 @pytest.mark.requirement("CKS-STATE-004", "CKS-STATE-009", "CKS-KEY-011")
 def test_a_store_holding_keys_is_deleted_only_once_they_are_scheduled_for_deletion(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs
 ) -> None:
     store = create(
-        model, fresh, inputs.public_config("holding", inputs.site(ProxyBehaviour.HEALTHY))
+        model, fresh, inputs.public_config("holding", inputs.place(ProxyBehaviour.HEALTHY))
     )
     assert store is not None
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
@@ -332,12 +343,12 @@ def test_a_store_holding_keys_is_deleted_only_once_they_are_scheduled_for_deleti
 
 @pytest.mark.requirement("CKS-KEY-009")
 def test_a_proxy_fault_during_create_key_is_a_store_state_error(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs
 ) -> None:
     """A proxy whose authorization layer refuses KMS (403): how Connect ends is left open by
     the model (CONNECTED, or FAILED with XKS_PROXY_ACCESS_DENIED); once connected, CreateKey
     through it must be refused as a store state error (OQ-26)."""
-    denying = inputs.site(ProxyBehaviour.ACCESS_DENIED)
+    denying = inputs.place(ProxyBehaviour.ACCESS_DENIED)
     store = create(model, fresh, inputs.public_config("denied", denying))
     assert store is not None
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
@@ -349,11 +360,13 @@ def test_a_proxy_fault_during_create_key_is_a_store_state_error(
 
 @pytest.mark.requirement("CKS-DESCRIBE-003")
 def test_describe_with_both_an_id_and_a_name_is_answered_within_the_open_question(
-    fresh: PreparedTarget, model: ReferenceModel, inputs: ScenarioInputs
+    fresh: PreparedTarget, model: ReferenceModel, inputs: BackendInputs
 ) -> None:
-    first = create(model, fresh, inputs.cloudhsm_config("both-a", 0))
+    ready = inputs.ready_cluster()
+    unrelated = inputs.unrelated_cluster(ready)
+    first = create(model, fresh, inputs.cloudhsm_config("both-a", ready))
     assert first is not None
-    assert create(model, fresh, inputs.cloudhsm_config("both-b", 2)) is not None
+    assert create(model, fresh, inputs.cloudhsm_config("both-b", unrelated)) is not None
     judge(
         model,
         fresh.target,
@@ -370,9 +383,9 @@ def test_describe_with_both_an_id_and_a_name_is_answered_within_the_open_questio
 
 @pytest.mark.requirement("CKS-CREATE-001", "CKS-ERR-001", "CKS-ERR-008")
 def test_a_create_without_a_name_is_refused_by_botocore_and_by_kms_itself(
-    fresh: PreparedTarget, inputs: ScenarioInputs
+    fresh: PreparedTarget, inputs: BackendInputs
 ) -> None:
-    config = inputs.cloudhsm_config("nameless", 0)
+    config = inputs.cloudhsm_config("nameless", inputs.ready_cluster())
     del config["CustomKeyStoreName"]
     missing = Violation(
         "CustomKeyStoreName",
