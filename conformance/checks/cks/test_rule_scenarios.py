@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conformance.checks.cks.inputs import WRONG_ACCESS_KEY_ID, WRONG_SECRET, BackendInputs
-from conformance.checks.cks.judge import judge
+from conformance.checks.cks.judge import judge, settle
 from conformance.model import ProxyBehaviour, ReferenceModel
 from conformance.targets.factory import PreparedTarget
 
@@ -104,6 +104,7 @@ def test_a_vpc_store_needs_its_endpoint_service(
     store = create(model, fresh, config)
     if store is not None:  # Create need not look at the service (OQ-7); Connect must
         judge(model, fresh.target, "ConnectCustomKeyStore", {"CustomKeyStoreId": store})
+        settle(model, fresh.target, store)
         describe_all(model, fresh)
     describe_all(model, fresh)
 
@@ -152,6 +153,7 @@ def test_an_external_key_store_updates_hot_fields_while_connected_and_cold_ones_
     path = inputs.path(host)
     by_id = {"CustomKeyStoreId": store}
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id)
+    settle(model, fresh.target, by_id["CustomKeyStoreId"])
     describe_all(model, fresh)
     judge(model, fresh.target, UPDATE, {**by_id, "NewCustomKeyStoreName": "vpc-renamed"})
     judge(
@@ -173,6 +175,7 @@ def test_an_external_key_store_updates_hot_fields_while_connected_and_cold_ones_
         },
     )
     judge(model, fresh.target, "DisconnectCustomKeyStore", by_id)
+    settle(model, fresh.target, by_id["CustomKeyStoreId"])
     describe_all(model, fresh)
     describe_all(model, fresh)
     own_account = {"XksProxyVpcEndpointServiceOwner": fresh.world.account_id}
@@ -222,10 +225,12 @@ def test_a_cloudhsm_store_is_renamed_while_connected_but_changes_cluster_only_di
     assert store is not None
     by_id = {"CustomKeyStoreId": store}
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id)
+    settle(model, fresh.target, by_id["CustomKeyStoreId"])
     describe_all(model, fresh)
     judge(model, fresh.target, UPDATE, {**by_id, "NewCustomKeyStoreName": "hsm-renamed"})
     judge(model, fresh.target, UPDATE, {**by_id, "KeyStorePassword": "another-password"})
     judge(model, fresh.target, "DisconnectCustomKeyStore", by_id)
+    settle(model, fresh.target, by_id["CustomKeyStoreId"])
     describe_all(model, fresh)
     describe_all(model, fresh)
     clusters = fresh.world.clusters
@@ -251,6 +256,7 @@ def test_an_update_is_checked_against_the_proxy_with_its_new_values(
     judge(model, fresh.target, UPDATE, {**by_id, "XksProxyUriPath": "/not/served/kms/xks/v1"})
     describe_all(model, fresh)  # neither change was applied
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id)
+    settle(model, fresh.target, by_id["CustomKeyStoreId"])
     describe_all(model, fresh)
     judge(model, fresh.target, UPDATE, {**by_id, "XksProxyAuthenticationCredential": wrong})
     describe_all(model, fresh)

@@ -23,7 +23,7 @@ from hypothesis.stateful import (
 )
 
 from conformance.checks.cks.inputs import BackendInputs
-from conformance.checks.cks.judge import judge
+from conformance.checks.cks.judge import judge, settle
 from conformance.model import Outcome, ReferenceModel
 from conformance.targets.factory import PreparedTarget
 from strategies.configs import store_names
@@ -79,6 +79,10 @@ class CustomKeyStoreMachine(RuleBasedStateMachine):
     @rule(store=stores, operation=st.sampled_from(STORE_OPERATIONS))
     def change_the_connection(self, store: str, operation: str) -> None:
         self._judge(operation, {"CustomKeyStoreId": store})
+
+    @rule(store=stores)
+    def wait_for_the_store_to_settle(self, store: str) -> None:
+        settle(self.model, self.target, store)
 
     @rule(target=keys, store=stores, xks_key_id=st.sampled_from(EXTERNAL_KEY_IDS))
     def create_a_key(self, store: str, xks_key_id: str) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.cks.inputs import WRONG_ACCESS_KEY_ID, WRONG_SECRET, BackendInputs
-from conformance.checks.cks.judge import describe_input, judge
+from conformance.checks.cks.judge import describe_input, judge, settle
 from conformance.checks.cks.rule_cases import judge_member_violation
 from conformance.model import STORE_QUOTA, ProxyBehaviour, ReferenceModel
 from conformance.report.evidence import judged_step, reached
@@ -138,6 +138,7 @@ def test_a_vpc_store_is_described_with_its_service_and_owner(
     describe_all(model, fresh)
     judge(model, fresh.target, "DescribeCustomKeyStores", {"CustomKeyStoreName": "vpc-store"})
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+    settle(model, fresh.target, store)
     describe_all(model, fresh)
     describe_all(model, fresh)
 
@@ -183,13 +184,16 @@ def test_a_connect_to_a_failing_backend_ends_failed_with_its_error_code(
     store = create(model, fresh, config)
     assert store is not None
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+    settle(model, fresh.target, store)
     describe_all(model, fresh)
     describe_all(model, fresh)
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))  # FAILED: disconnect first
+    settle(model, fresh.target, store)
     if backend != "hsm-wrong-password":  # a hot field while FAILED: open (OQ-16)
         rename = {**by_id(store), "NewCustomKeyStoreName": "failing-renamed"}
         judge(model, fresh.target, "UpdateCustomKeyStore", rename)
     judge(model, fresh.target, "DisconnectCustomKeyStore", by_id(store))
+    settle(model, fresh.target, store)
     describe_all(model, fresh)
     describe_all(model, fresh)
 
@@ -203,10 +207,13 @@ def test_delete_and_disconnect_respect_the_connection_state(
     )
     assert store is not None
     judge(model, fresh.target, "DisconnectCustomKeyStore", by_id(store))
+    settle(model, fresh.target, store)
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+    settle(model, fresh.target, store)
     describe_all(model, fresh)
     judge(model, fresh.target, "DeleteCustomKeyStore", by_id(store))
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+    settle(model, fresh.target, store)
 
 
 @pytest.mark.parametrize(
@@ -281,6 +288,7 @@ def test_keys_in_an_external_key_store_follow_the_external_key(
     }
     judge(model, fresh.target, "CreateKey", key_request)
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+    settle(model, fresh.target, store)
     describe_all(model, fresh)
     judge(model, fresh.target, "CreateKey", key_request)
     judge(model, fresh.target, "CreateKey", key_request)
@@ -296,6 +304,7 @@ def test_keys_in_a_cloudhsm_store_are_symmetric_single_region_and_need_two_hsms(
     store = create(model, fresh, inputs.cloudhsm_config("keyed-hsm", ready))
     assert store is not None
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+    settle(model, fresh.target, store)
     describe_all(model, fresh)
     key = {"CustomKeyStoreId": store, "Origin": "AWS_CLOUDHSM"}
     for request in (
@@ -318,6 +327,7 @@ def test_a_store_holding_keys_is_deleted_only_once_they_are_scheduled_for_deleti
     )
     assert store is not None
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+    settle(model, fresh.target, store)
     describe_all(model, fresh)
     key = {"CustomKeyStoreId": store, "Origin": "EXTERNAL_KEY_STORE", "XksKeyId": "foo"}
     created = judge(model, fresh.target, "CreateKey", key)
@@ -325,6 +335,7 @@ def test_a_store_holding_keys_is_deleted_only_once_they_are_scheduled_for_deleti
     key_id = str(created.response["KeyMetadata"]["KeyId"])
     judge(model, fresh.target, "DescribeKey", {"KeyId": key_id})  # Enabled
     judge(model, fresh.target, "DisconnectCustomKeyStore", by_id(store))
+    settle(model, fresh.target, store)
     describe_all(model, fresh)
     describe_all(model, fresh)
     judge(model, fresh.target, "DescribeKey", {"KeyId": key_id})  # Unavailable
@@ -352,6 +363,7 @@ def test_a_proxy_fault_during_create_key_is_a_store_state_error(
     store = create(model, fresh, inputs.public_config("denied", denying))
     assert store is not None
     judge(model, fresh.target, "ConnectCustomKeyStore", by_id(store))
+    settle(model, fresh.target, store)
     describe_all(model, fresh)
     describe_all(model, fresh)
     key = {"CustomKeyStoreId": store, "Origin": "EXTERNAL_KEY_STORE", "XksKeyId": "foo"}
