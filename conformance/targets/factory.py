@@ -23,11 +23,13 @@ from conformance.emulator import RunningEmulator, start_emulator
 from conformance.emulator.scenario import RunningScenario
 from conformance.model import World
 from conformance.targets.aws import AwsTarget
+from conformance.targets.aws.clients import AwsClients
 from conformance.targets.boto import BotoTarget, kms_client
 from conformance.targets.localstack import ACCOUNT_ID as LOCALSTACK_ACCOUNT_ID
 from conformance.targets.localstack import LocalStackTarget
 from conformance.targets.moto_targets import InProcessMotoTarget, MotoServerTarget
 from conformance.targets.observation import Observation
+from conformance.targets.timing import Timing
 
 TARGET_CHOICES = ("emulator", "moto", "moto-server", "localstack[=URL]", "aws", "<http(s) URL>")
 
@@ -82,9 +84,16 @@ class PreparedTarget:
 
 @contextmanager
 def prepare_target(
-    name: str, *, region: str = "us-east-1", emulator_faults: Iterable[str] = ()
+    name: str,
+    *,
+    region: str = "us-east-1",
+    emulator_faults: Iterable[str] = (),
+    timing: Timing | None = None,
 ) -> Iterator[PreparedTarget]:
-    """Start or reach the named target; release it on exit."""
+    """Start or reach the named target; release it on exit.
+
+    `timing` applies to ``aws`` (default :meth:`Timing.aws`).
+    """
     if name == "emulator":
         with start_emulator(faults=emulator_faults) as emulator:
             target = EmulatorTarget(emulator, region)
@@ -96,6 +105,13 @@ def prepare_target(
     if emulator_faults:
         raise UnknownTargetError("emulator faults apply only to the emulator target")
     chosen: Any
+    if name == "aws":
+        chosen = _aws_target(region, timing)
+        try:
+            yield PreparedTarget(chosen, World(account_id=chosen.account, region=region))
+        finally:
+            chosen.close()
+        return
     if name == "localstack" or name.startswith("localstack="):
         chosen = LocalStackTarget.reach(name, region)
         try:
@@ -107,14 +123,6 @@ def prepare_target(
         chosen = InProcessMotoTarget(region)
     elif name == "moto-server":
         chosen = MotoServerTarget(region)
-    elif name == "aws":
-        import boto3
-
-        chosen = AwsTarget(
-            kms_client(None, region=region, credentials=None, max_attempts=10),
-            boto3.client("sts", region_name=region),
-            run_id=uuid.uuid4().hex[:12],
-        )
     elif name.startswith(("http://", "https://")):
         chosen = BotoTarget(
             name,
@@ -128,3 +136,23 @@ def prepare_target(
         yield PreparedTarget(chosen, World(region=region))
     finally:
         chosen.close()
+
+
+def _aws_target(region: str, timing: Timing | None) -> AwsTarget:
+    """Real KMS (or whatever ``AWS_ENDPOINT_URL_KMS`` names) behind the fence; the World's
+    account is the one STS reports."""
+    clients = AwsClients.for_region(region)
+    try:
+        return AwsTarget(
+            clients.kms,
+            clients.sts,
+            kms_unvalidated=clients.kms_unvalidated,
+            run_id=uuid.uuid4().hex[:12],
+            timing=timing,
+        )
+    except BaseException:
+        clients.kms.close()
+        clients.kms_unvalidated.close()
+        raise
+    finally:
+        clients.sts.close()
