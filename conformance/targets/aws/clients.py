@@ -30,8 +30,10 @@ class AwsClients:
 
     @classmethod
     def for_region(cls, region: str) -> AwsClients:
-        """Clients with the default credential chain, retries off (max_attempts=1)."""
-        sts = boto3.client("sts", region_name=region, config=Config(retries={"max_attempts": 1}))
+        """Clients with the default credential chain, retries off (one attempt)."""
+        sts = boto3.client(
+            "sts", region_name=region, config=Config(retries={"total_max_attempts": 1})
+        )
         return cls(
             kms_client(None, region=region, credentials=None),
             kms_client(None, region=region, credentials=None, parameter_validation=False),
