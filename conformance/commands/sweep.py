@@ -49,13 +49,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _older_than(value: str | None) -> timedelta | None:
-    if value is None:
-        return None
-    try:
-        return parse_age(value)
-    except ValueError as error:
-        raise UsageError(f"--older-than {error}") from None
+def validate(args: argparse.Namespace) -> tuple[timedelta | None, str]:
+    """The age limit and the Region, checked before anything is sent; UsageError names
+    the flag and the rule."""
+    older_than = None
+    if args.older_than is not None:
+        try:
+            older_than = parse_age(args.older_than)
+        except ValueError as error:
+            raise UsageError(f"--older-than {error}") from None
+    region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    return older_than, flags.region("--region", region or "us-east-1")
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -69,9 +73,7 @@ def execute(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    older_than = _older_than(args.older_than)
-    region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    region = flags.region("--region", region or "us-east-1")
+    older_than, region = validate(args)
     clients = AwsClients.for_region(region)
     try:
         account = verified_account(clients.sts, os.environ)
