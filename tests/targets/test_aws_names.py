@@ -4,7 +4,7 @@ injective on what the run sends, and comes back exactly (properties, with Hypoth
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conformance.targets.aws.names import NameMap, name_max_length
@@ -45,6 +45,8 @@ def test_validity_is_kept_both_ways(prefix: str, name: str) -> None:
 
 
 @given(prefix=PREFIXES, sent=st.lists(names(), min_size=2, max_size=8, unique=True))
+@example(prefix="kscheck-abcd-", sent=["x" * 240, "x" * 250])  # one head, two lengths
+@example(prefix="kscheck-abcd-", sent=["y" * 255 + "a", "y" * 255 + "b"])  # the tail differs
 def test_distinct_names_get_distinct_aws_names(prefix: str, sent: list[str]) -> None:
     mapping = NameMap(prefix)
     aws_names = [mapping.outgoing(name) for name in sent]
@@ -58,8 +60,10 @@ def test_the_same_name_always_maps_the_same_way(prefix: str, name: str) -> None:
     assert mapping.outgoing(name) == mapping.outgoing(name) == NameMap(prefix).outgoing(name)
 
 
-@given(prefix=PREFIXES, foreign=st.text(min_size=1, max_size=300))
-def test_names_the_run_never_sent_come_back_untouched(prefix: str, foreign: str) -> None:
+@given(prefix=PREFIXES, data=st.data())
+def test_names_the_run_never_sent_come_back_untouched(prefix: str, data: st.DataObject) -> None:
+    tail = st.text(min_size=1, max_size=300)
+    foreign = data.draw(st.one_of(tail, tail.map(lambda t: prefix + t)), label="foreign")
     mapping = NameMap(prefix)
     mapping.outgoing("mine")
     if foreign != mapping.sent()["mine"]:

@@ -121,6 +121,20 @@ def test_no_unprefixed_name_reaches_kms(rig: KmsRig, target: AwsTarget) -> None:
     assert sorted(rig.store_names().values()) == [f"{PREFIX}b", f"{PREFIX}second"]
 
 
+def test_a_foreign_name_seen_in_a_listing_is_described_as_is(
+    rig: KmsRig, target: AwsTarget
+) -> None:
+    foreign = created_id(rig, "production")
+    unseen = target.call("DescribeCustomKeyStores", {"CustomKeyStoreName": "production"})
+    assert unseen.error_code == "CustomKeyStoreNotFoundException"  # a name of the run's own
+    listing = target.call("DescribeCustomKeyStores", {})
+    assert [e["CustomKeyStoreName"] for e in listing.response["CustomKeyStores"]] == [  # type: ignore[index]
+        "production"
+    ]
+    seen = target.call("DescribeCustomKeyStores", {"CustomKeyStoreName": "production"})
+    assert [e["CustomKeyStoreId"] for e in seen.response["CustomKeyStores"]] == [foreign]  # type: ignore[index]
+
+
 # ---------------------------------------------------------------------- the fence
 @pytest.mark.parametrize(
     ("operation", "extra"),

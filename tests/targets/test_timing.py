@@ -29,9 +29,13 @@ def test_a_connect_settles_to_connected_and_a_delete_to_gone(rig: KmsRig) -> Non
     assert wait_until_settled(target.call, store_id, Timing.emulator()) is None
 
 
-def stuck(state: str, store_type: str) -> Any:
+def stuck(state: str, store_type: str, *then: str) -> Any:
+    """A Describe that shows `state`, then each of `then` once per poll, then the last."""
+    states = [state, *then]
+
     def call(operation: str, request: Mapping[str, Any]) -> Observation:
-        entry = {"CustomKeyStoreId": "cks-1", "ConnectionState": state}
+        shown = states.pop(0) if len(states) > 1 else states[0]
+        entry = {"CustomKeyStoreId": "cks-1", "ConnectionState": shown}
         return Observation(
             operation, response={"CustomKeyStores": [{**entry, "CustomKeyStoreType": store_type}]}
         )
@@ -67,3 +71,10 @@ def test_a_store_that_never_settles_is_returned_at_its_deadline(
     )
     assert seen == state
     assert deadline <= clock.now < deadline + timing.poll_seconds
+
+
+def test_a_transient_state_is_polled_until_it_ends() -> None:
+    timing, clock = Timing.aws(), Clock()
+    call = stuck("CONNECTING", "EXTERNAL_KEY_STORE", "CONNECTING", "FAILED")
+    assert wait_until_settled(call, "cks-1", timing, clock=clock, sleep=clock.sleep) == "FAILED"
+    assert clock.now == 2 * timing.poll_seconds

@@ -81,8 +81,11 @@ class AwsTarget:
         self._retirer = Retirer(self._send, self.timing, clock, sleep)
         #: Creates answered 5xx whose store existed after all: adopted (store IDs).
         self.reconciled: list[str] = []
-        #: Names seen in Describe listings that this run never sent (other people's stores).
+        #: Names seen in Describe listings that this run never sent (other people's stores),
+        #: and the names the run gave its own stores: Describe by a name in the first set
+        #: and not in the second selects the other person's store, so it is sent as is.
         self._foreign_names: set[str] = set()
+        self._store_names: set[str] = set()
 
     # ------------------------------------------------------------------ calls
     def call(self, operation: str, request: Mapping[str, Any]) -> Observation:
@@ -106,6 +109,10 @@ class AwsTarget:
         if operation == "CreateCustomKeyStore" and (seen.http_status or 0) >= 500:
             seen = self._reconcile_create(sent, seen)
         self.fence.note(operation, sent, seen)
+        if seen.succeeded and operation in ("CreateCustomKeyStore", "UpdateCustomKeyStore"):
+            for member in NAME_MEMBERS:
+                if isinstance(request.get(member), str):
+                    self._store_names.add(request[member])
         return self._incoming(seen, sent)
 
     def _outgoing(self, operation: str, request: Mapping[str, Any]) -> dict[str, Any]:
@@ -116,8 +123,8 @@ class AwsTarget:
             name = sent[member]
             keep = (
                 operation == "DescribeCustomKeyStores"
-                and not self.names.was_sent(name)
                 and name in self._foreign_names
+                and name not in self._store_names
             )
             if not keep:
                 sent[member] = self.names.outgoing(name)
