@@ -135,6 +135,17 @@ def test_a_foreign_name_seen_in_a_listing_is_described_as_is(
     assert [e["CustomKeyStoreId"] for e in seen.response["CustomKeyStores"]] == [foreign]  # type: ignore[index]
 
 
+@pytest.mark.parametrize("operation", ["DescribeCustomKeyStores", "CreateCustomKeyStore"])
+@pytest.mark.parametrize("value", [["a"], {"a": 1}, 5])
+def test_a_mistyped_name_is_sent_unchanged_and_observed(
+    rig: KmsRig, target: AwsTarget, operation: str, value: object
+) -> None:
+    target.call("DescribeCustomKeyStores", {})  # a listing: foreign names are known
+    seen = target.call_unvalidated(operation, {"CustomKeyStoreName": value})
+    assert seen.error_code is not None
+    assert rig.recorder.of(operation)[-1].request["CustomKeyStoreName"] == value
+
+
 # ---------------------------------------------------------------------- the fence
 @pytest.mark.parametrize(
     ("operation", "extra"),

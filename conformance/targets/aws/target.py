@@ -123,6 +123,7 @@ class AwsTarget:
             name = sent[member]
             keep = (
                 operation == "DescribeCustomKeyStores"
+                and isinstance(name, str)
                 and name in self._foreign_names
                 and name not in self._store_names
             )
