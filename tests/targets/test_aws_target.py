@@ -311,3 +311,14 @@ def test_a_create_that_failed_with_a_5xx_is_reported_as_observed(
     assert (failed.http_status, failed.error_code) == (500, "KMSInternalException")
     assert target.created_store_ids == () and target.reconciled == []
     assert len(rig.recorder.of("CreateCustomKeyStore")) == 1
+
+
+def test_a_5xx_create_is_not_credited_with_a_store_the_run_made_before(
+    rig: KmsRig, target: AwsTarget
+) -> None:
+    first = target.call("CreateCustomKeyStore", hsm_request("same"))
+    assert first.succeeded
+    rig.recorder.fail_before.add("CreateCustomKeyStore")
+    again = target.call("CreateCustomKeyStore", hsm_request("same", 1))
+    assert (again.http_status, again.error_code) == (500, "KMSInternalException")
+    assert target.reconciled == []

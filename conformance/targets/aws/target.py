@@ -166,6 +166,8 @@ class AwsTarget:
             entries = (found.response or {}).get("CustomKeyStores") or []
             if entries:
                 store_id = str(entries[0]["CustomKeyStoreId"])
+                if store_id in self.ledger.stores:  # an earlier Create of the run made it
+                    return seen
                 self.reconciled.append(store_id)
                 return Observation(
                     "CreateCustomKeyStore", response={"CustomKeyStoreId": store_id}, http_status=200
