@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "proxy": ("proxy", "run the fake TLS XKS proxy until Ctrl-C"),
     "emulator": ("emulator", "serve the reference KMS emulator until Ctrl-C"),
     "requirements": ("requirements", "list the requirement registry"),
+    "sweep": ("sweep", "delete the stores earlier aws runs left (run-prefixed names only)"),
     "report": ("report", "build the conformance matrix of runs; regenerate reports/published"),
 }
 

@@ -44,9 +44,16 @@ def kms_client(
     credentials: tuple[str, str] | None = (LOCAL_ACCESS_KEY_ID, LOCAL_SECRET_ACCESS_KEY),
     max_attempts: int = 1,
 ) -> Any:
-    """A boto3 KMS client with retries off (``max_attempts=1``) and short timeouts."""
+    """A boto3 KMS client with retries off (one attempt in all) and short timeouts.
+
+    botocore reads ``retries["max_attempts"]`` as the number of *retries* (1 means two
+    attempts), so the total is given as ``total_max_attempts``.
+
+    >>> kms_client("http://127.0.0.1:1", region="us-east-1").meta.config.retries
+    {'total_max_attempts': 1, 'mode': 'standard'}
+    """
     config = Config(
-        retries={"max_attempts": max_attempts, "mode": "standard"},
+        retries={"total_max_attempts": max_attempts, "mode": "standard"},
         parameter_validation=parameter_validation,
         connect_timeout=5,
         read_timeout=30,

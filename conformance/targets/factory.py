@@ -28,12 +28,14 @@ from conformance.emulator import RunningEmulator, start_emulator
 from conformance.emulator.scenario import RunningScenario
 from conformance.model import World
 from conformance.targets.aws import AwsTarget
+from conformance.targets.aws.clients import AwsClients
 from conformance.targets.backends import Backends
 from conformance.targets.boto import BotoTarget, kms_client
 from conformance.targets.localstack import ACCOUNT_ID as LOCALSTACK_ACCOUNT_ID
 from conformance.targets.localstack import LocalStackTarget
 from conformance.targets.moto_targets import InProcessMotoTarget, MotoServerTarget
 from conformance.targets.observation import Observation
+from conformance.targets.timing import Timing
 
 TARGET_CHOICES = ("emulator", "moto", "moto-server", "localstack[=URL]", "aws", "<http(s) URL>")
 
@@ -124,10 +126,12 @@ def prepare_target(
     region: str = "us-east-1",
     emulator_faults: Iterable[str] = (),
     backends: Backends | None = None,
+    timing: Timing | None = None,
 ) -> Iterator[PreparedTarget]:
     """Start or reach the named target; release it on exit.
 
-    `backends` (not for the emulator, which has its own) are what the target can reach.
+    `backends` (not for the emulator, which has its own) are what the target can reach;
+    `timing` applies to ``aws`` (default :meth:`Timing.aws`).
     """
     if name == "emulator":
         if backends is not None:
@@ -145,6 +149,13 @@ def prepare_target(
     if emulator_faults:
         raise UnknownTargetError("emulator faults apply only to the emulator target")
     chosen: Any
+    if name == "aws":
+        chosen = _aws_target(region, timing)
+        try:
+            yield _prepared(chosen, chosen.account, region, backends)
+        finally:
+            chosen.close()
+        return
     if name == "localstack" or name.startswith("localstack="):
         chosen = LocalStackTarget.reach(name, region)
         try:
@@ -156,14 +167,6 @@ def prepare_target(
         chosen = InProcessMotoTarget(region)
     elif name == "moto-server":
         chosen = MotoServerTarget(region)
-    elif name == "aws":
-        import boto3
-
-        chosen = AwsTarget(
-            kms_client(None, region=region, credentials=None, max_attempts=10),
-            boto3.client("sts", region_name=region),
-            run_id=uuid.uuid4().hex[:12],
-        )
     elif name.startswith(("http://", "https://")) and backends and backends.reset_path:
         chosen = ResettableUrlTarget(name, region, name.rstrip("/") + backends.reset_path)
     elif name.startswith(("http://", "https://")):
@@ -192,3 +195,23 @@ def _prepared(
         world = dataclasses.replace(backends.world, account_id=account)
         backends = dataclasses.replace(backends, world=world)
     return PreparedTarget(target, backends.world, backends)
+
+
+def _aws_target(region: str, timing: Timing | None) -> AwsTarget:
+    """Real KMS (or whatever ``AWS_ENDPOINT_URL_KMS`` names) behind the fence; the World's
+    account is the one STS reports."""
+    clients = AwsClients.for_region(region)
+    try:
+        return AwsTarget(
+            clients.kms,
+            clients.sts,
+            kms_unvalidated=clients.kms_unvalidated,
+            run_id=uuid.uuid4().hex[:12],
+            timing=timing,
+        )
+    except BaseException:
+        clients.kms.close()
+        clients.kms_unvalidated.close()
+        raise
+    finally:
+        clients.sts.close()

@@ -3,6 +3,7 @@ what is never repeated (conformance/checks/cks/patience.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +16,7 @@ from conformance.targets.observation import Observation
 from conformance.targets.timing import Timing
 
 NOT_FOUND = "CustomKeyStoreNotFoundException"
-LAGGING = Timing(poll_seconds=1.0, visibility_seconds=10.0)
+LAGGING = dataclasses.replace(Timing.emulator(), poll_seconds=1.0, visibility_seconds=10.0)
 
 
 @dataclass
@@ -83,7 +84,9 @@ def test_a_read_is_asked_again_only_within_the_visibility_window() -> None:
 
 
 def test_an_instant_target_is_asked_once() -> None:
-    target = Scripted([Observation("ConnectCustomKeyStore", error_code=NOT_FOUND)], timing=Timing())
+    target = Scripted(
+        [Observation("ConnectCustomKeyStore", error_code=NOT_FOUND)], timing=Timing.emulator()
+    )
     patiently(target, "ConnectCustomKeyStore", SUCCESS)
     assert target.sent == ["ConnectCustomKeyStore"]
 

@@ -26,7 +26,10 @@ import pytest
 
 from conformance.model import Expectation, Outcome
 from conformance.targets.observation import Observation
-from conformance.targets.timing import INSTANT, Timing
+from conformance.targets.timing import Timing
+
+INSTANT = Timing.emulator()
+"""The timing of a target that says nothing: settles at once, no visibility lag."""
 
 #: Reads: a stale answer changes nothing, so asking again is always safe.
 READS = frozenset({"DescribeCustomKeyStores", "DescribeKey"})
@@ -92,15 +95,6 @@ def observe_patiently(
     return observation
 
 
-def settle_deadline(timing: Timing, store_type: str, state: str) -> float:
-    """How long a transient state may last on this target before the check gives up."""
-    if state == "DISCONNECTING":
-        return timing.disconnect_deadline
-    if store_type == "AWS_CLOUDHSM":
-        return timing.connect_deadline_hsm
-    return timing.connect_deadline_xks
-
-
 def wait_until_settled(
     model: Any,
     target: Any,
@@ -117,7 +111,7 @@ def wait_until_settled(
     if record is None or not record.settlements:
         return
     timing = timing_of(target)
-    limit = settle_deadline(timing, record.store_type, record.state)
+    limit = timing.deadline_for(record.state, record.store_type)
     deadline = clock() + limit
     while True:
         judge_describe(store_id)

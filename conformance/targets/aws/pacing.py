@@ -1,0 +1,46 @@
+"""Per-operation pacing: each custom key store operation is limited to 5 requests/s per
+account and Region (digest §8), so no operation is sent more often than that.
+
+>>> now = [0.0]
+>>> def sleep(seconds):
+...     now[0] += seconds
+>>> pacer = OperationPacer(rate=5.0, clock=lambda: now[0], sleep=sleep)
+>>> for _ in range(3):
+...     pacer.wait("CreateCustomKeyStore")
+>>> round(now[0], 3)
+0.4
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+REQUESTS_PER_SECOND_PER_OPERATION = 5.0
+
+
+class OperationPacer:
+    """Spaces calls of each operation at least 1/rate seconds apart (injectable clock)."""
+
+    def __init__(
+        self,
+        rate: float = REQUESTS_PER_SECOND_PER_OPERATION,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._interval = 1.0 / rate
+        self._clock = clock
+        self._sleep = sleep
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, operation: str) -> None:
+        """Block until `operation` may be sent again."""
+        with self._lock:
+            now = self._clock()
+            ready = self._next.get(operation, now)
+            if ready > now:
+                self._sleep(ready - now)
+                now = ready
+            self._next[operation] = now + self._interval
