@@ -44,10 +44,19 @@ def key_id_for(counter: int) -> str:
 
 @dataclass(frozen=True)
 class Settlement:
-    """How a transient state may end: the final state and, if FAILED, the error code."""
+    """How a transient state may end: the final state and, if FAILED, the error code.
+
+    `alternative` marks an end the docs allow but a standalone model never picks (OQ-30: a
+    failed connection may show INTERNAL_ERROR or NETWORK_ERRORS instead of its specific
+    code); it takes no part in equality, so an observed settlement matches either way.
+
+    >>> Settlement("FAILED", "INTERNAL_ERROR", alternative=True) == Settlement("FAILED", "INTERNAL_ERROR")
+    True
+    """
 
     state: str
     error_code: str | None = None
+    alternative: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from model_builders import (
     CLUSTER,
+    PUBLIC_ENDPOINT,
     SERVICE,
     VPC_HOST,
     connected,
@@ -123,11 +124,17 @@ def connect_codes(model: ReferenceModel, store_id: str) -> set[str | None]:
     return {s.error_code for s in model.settlements(store_id)}
 
 
+def broken_proxy(behaviour: ProxyBehaviour) -> tuple[ReferenceModel, str]:
+    """A PUBLIC store created while its proxy was healthy, whose proxy then misbehaves."""
+    model = ReferenceModel(world())
+    store_id = created(model, public_request())
+    model.set_world(world(proxies=(XksProxy(PUBLIC_ENDPOINT, "/kms/xks/v1", behaviour),)))
+    return model, store_id
+
+
 @pytest.mark.requirement("CKS-CONNECT-005")
 def test_a_proxy_timeout_may_show_either_timeout_code() -> None:
-    slow = XksProxy("https://slow.example.com", "/kms/xks/v1", ProxyBehaviour.TIMEOUT)
-    model = ReferenceModel(world(proxies=(slow,)))
-    store_id = created(model, public_request(XksProxyUriEndpoint="https://slow.example.com"))
+    model, store_id = broken_proxy(ProxyBehaviour.TIMEOUT)
     codes = connect_codes(model, store_id)
     assert {"XKS_PROXY_TIMED_OUT", "XKS_PROXY_NOT_REACHABLE", "INTERNAL_ERROR"} <= codes
     assert canonical_settlement(model.settlements(store_id)).error_code == "XKS_PROXY_TIMED_OUT"
@@ -135,10 +142,7 @@ def test_a_proxy_timeout_may_show_either_timeout_code() -> None:
 
 @pytest.mark.requirement("CKS-CONNECT-005")
 def test_an_unreachable_proxy_may_show_network_or_internal_errors() -> None:
-    down = XksProxy("https://down.example.com", "/kms/xks/v1", ProxyBehaviour.UNREACHABLE)
-    model = ReferenceModel(world(proxies=(down,)))
-    store_id = created(model, public_request(XksProxyUriEndpoint="https://down.example.com"))
-    model.set_world(world(proxies=(down,)))
+    model, store_id = broken_proxy(ProxyBehaviour.UNREACHABLE)
     codes = connect_codes(model, store_id)
     assert {"XKS_PROXY_NOT_REACHABLE", "NETWORK_ERRORS", "INTERNAL_ERROR"} <= codes
     assert canonical_settlement(model.settlements(store_id)).error_code == "NETWORK_ERRORS"
