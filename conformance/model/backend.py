@@ -213,12 +213,18 @@ NETWORK_CONNECTION_CODES = ("NETWORK_ERRORS",)
 show instead of its specific code, for either store type (OQ-30)."""
 
 
-def _failed(*codes: str, network: bool = False, also: tuple[str, ...] = ()) -> frozenset[Settlement]:
+def _failed(
+    *codes: str, network: bool = False, also: tuple[str, ...] = ()
+) -> frozenset[Settlement]:
     """FAILED with one of `codes` (the first stays the canonical choice), or one of the
     documented alternatives: INTERNAL_ERROR always, NETWORK_ERRORS for network-level faults,
     and `also` (OQ-30). An alternative that is also a specific code stays specific."""
     specific = {Settlement(FAILED, code) for code in codes}
-    alternatives = (*also, *GENERIC_CONNECTION_CODES, *(NETWORK_CONNECTION_CODES if network else ()))
+    alternatives = (
+        *also,
+        *GENERIC_CONNECTION_CODES,
+        *(NETWORK_CONNECTION_CODES if network else ()),
+    )
     return frozenset(
         specific
         | {Settlement(FAILED, code, alternative=True) for code in alternatives if code not in codes}

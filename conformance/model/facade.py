@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from conformance.model import create, describe, keys, lifecycle, update
+from conformance.model import create, describe, keys, lifecycle, transient, update
 from conformance.model.outcomes import Expectation, Outcome
 from conformance.model.records import KeyRecord, Settlement, StoreRecord
 from conformance.model.state import ModelState, Plan
@@ -86,14 +86,27 @@ class ReferenceModel:
         return f"ReferenceModel({self.world!r}, client_validation={self.client_validation!r})"
 
     # -- predictions (pure) -------------------------------------------------------------
-    def plan(self, operation: str, request: object) -> Plan:
-        """The expectation and success effect of `operation` on `request` (no state change)."""
-        planner = PLANNERS[operation_name(operation)]
-        return planner(self.world, self._state, request, self.client_validation)
+    def plan(self, operation: str, request: object, *, as_last_seen: bool = False) -> Plan:
+        """The expectation and effects of `operation` on `request` (no state change).
 
-    def predict(self, operation: str, request: object) -> Expectation:
+        When the request names a store last seen CONNECTING or DISCONNECTING, the plan covers
+        that state and every way it may have settled meanwhile (OQ-29, :mod:`transient`);
+        `as_last_seen=True` plans on the store exactly as last seen (the state table itself).
+        """
+        name = operation_name(operation)
+        planner = PLANNERS[name]
+        store = None if as_last_seen else transient.transient_store(self._state, name, request)
+        if store is None:
+            return planner(self.world, self._state, request, self.client_validation)
+        return transient.plan_across_settlements(
+            planner, self.world, self._state, store, request, self.client_validation
+        )
+
+    def predict(
+        self, operation: str, request: object, *, as_last_seen: bool = False
+    ) -> Expectation:
         """The set of acceptable outcomes of `operation` on `request` (no state change)."""
-        return self.plan(operation, request).expectation
+        return self.plan(operation, request, as_last_seen=as_last_seen).expectation
 
     def create_custom_key_store(self, request: object) -> Expectation:
         """Predict CreateCustomKeyStore."""
@@ -143,15 +156,18 @@ class ReferenceModel:
             raise OutcomeNotAllowedError(operation_name(operation), plan.expectation, observed)
         if observed.succeeded:
             plan.on_success(self._state, observed)
+        else:
+            plan.on_failure(self._state, observed)
         return plan.expectation
 
     def execute(self, operation: str, request: object) -> Outcome:
         """Act as the target: pick the canonical acceptable outcome and apply it.
 
         Success when allowed (with model-chosen IDs and responses), else
-        ``ValidationException`` when allowed, else the alphabetically first error.
+        ``ValidationException`` when allowed, else the alphabetically first error. As a
+        target the model has no clock: a transient store stays as it is until settled.
         """
-        plan = self.plan(operation, request)
+        plan = self.plan(operation, request, as_last_seen=True)
         error = plan.expectation.canonical_error()
         if error is not None:
             return Outcome.failure(error)

@@ -50,7 +50,8 @@ class Settlement:
     failed connection may show INTERNAL_ERROR or NETWORK_ERRORS instead of its specific
     code); it takes no part in equality, so an observed settlement matches either way.
 
-    >>> Settlement("FAILED", "INTERNAL_ERROR", alternative=True) == Settlement("FAILED", "INTERNAL_ERROR")
+    >>> generic = Settlement("FAILED", "INTERNAL_ERROR", alternative=True)
+    >>> generic == Settlement("FAILED", "INTERNAL_ERROR")
     True
     """
 

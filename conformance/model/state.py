@@ -71,7 +71,9 @@ def no_effect(state: ModelState, outcome: Outcome) -> None:
 
 @dataclass(frozen=True)
 class Plan:
-    """An expectation and the effect of its success branch."""
+    """An expectation, the effect of its success branch, and what an observed error teaches
+    (errors change no store, but one may show that a transient store has settled, OQ-29)."""
 
     expectation: Expectation
     on_success: Effect = no_effect
+    on_failure: Effect = no_effect

@@ -88,4 +88,5 @@ def open_question(key: str) -> str:
     try:
         return OPEN_QUESTIONS[key]
     except KeyError:
-        raise KeyError(f"unknown open question {key!r}; known: OQ-1..OQ-{len(OPEN_QUESTIONS)}")
+        known = f"OQ-1..OQ-{len(OPEN_QUESTIONS)}"
+        raise KeyError(f"unknown open question {key!r}; known: {known}") from None

@@ -245,9 +245,9 @@ def test_the_default_owner_is_the_worlds_account() -> None:
         )
     )
     store_id = created(model, vpc_request())
-    config = model.execute("DescribeCustomKeyStores", ident(store_id)).response[
-        "CustomKeyStores"
-    ][0]["XksProxyConfiguration"]
+    config = model.execute("DescribeCustomKeyStores", ident(store_id)).response["CustomKeyStores"][
+        0
+    ]["XksProxyConfiguration"]
     assert config["VpcEndpointServiceOwner"] == account
     assert model.execute("ConnectCustomKeyStore", ident(store_id)).succeeded
     assert model.settlements(store_id) == {Settlement("CONNECTED")}
@@ -256,8 +256,6 @@ def test_the_default_owner_is_the_worlds_account() -> None:
 # -- 6. open questions -------------------------------------------------------------------------
 def test_every_open_question_the_model_names_is_registered() -> None:
     root = Path(__file__).resolve().parents[2] / "conformance" / "model"
-    named = {
-        oq for path in root.glob("*.py") for oq in re.findall(r"OQ-\d+", path.read_text())
-    }
+    named = {oq for path in root.glob("*.py") for oq in re.findall(r"OQ-\d+", path.read_text())}
     assert named and named <= set(OPEN_QUESTIONS), sorted(named - set(OPEN_QUESTIONS))
     assert [f"OQ-{n}" for n in range(1, 34)] == list(OPEN_QUESTIONS)[:33]
