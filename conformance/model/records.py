@@ -92,6 +92,9 @@ class StoreRecord:
     settlements: frozenset[Settlement] = frozenset()
     # fields whose Describe value is open (OQ-4): the alternatives also accepted
     describe_alternatives: tuple[tuple[str, str | None], ...] = ()
+    # existed before the run (seeded from Describe): read-only, may change under its owner's
+    # hand (OQ-33), so Describe judges it for presence and shape, not for its values
+    preexisting: bool = False
 
     @property
     def is_xks(self) -> bool:

@@ -210,7 +210,9 @@ def test_a_seeded_store_is_listed_and_may_change_state(model: ReferenceModel) ->
 def test_a_seeded_store_counts_for_uniqueness_and_quota() -> None:
     model = ReferenceModel(world(), store_quota=2)
     model.seed([foreign_entry()])
-    taken = model.create_custom_key_store(public_request("someone-elses", XksProxyUriPath="/x"))
+    taken = model.create_custom_key_store(
+        public_request("someone-elses", XksProxyUriPath="/other/kms/xks/v1")
+    )
     assert "CustomKeyStoreNameInUseException" in taken.errors
     created(model, public_request())
     full = model.create_custom_key_store(hsm_request())
