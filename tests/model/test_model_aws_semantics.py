@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from model_builders import (
+    ACCOUNT,
     CLUSTER,
     PUBLIC_ENDPOINT,
     SERVICE,
@@ -237,22 +238,32 @@ def test_the_quota_is_a_setting_with_the_documented_default() -> None:
 
 
 # -- 5. default owner ------------------------------------------------------------------------
-@pytest.mark.requirement("CKS-OWNER-001")
-def test_the_default_owner_is_the_worlds_account() -> None:
-    account = "999988887777"
+@pytest.mark.requirement("CKS-OWNER-001", "CKS-OWNER-002")
+@pytest.mark.parametrize("owner", [None, "999988887777"])
+def test_the_default_owner_is_the_worlds_account(owner: str | None) -> None:
+    account = "999988887777"  # e.g. what STS reports on the aws target
     model = ReferenceModel(
         world(
             account_id=account,
             vpc_endpoint_services=(VpcEndpointService(SERVICE, account, VPC_HOST),),
         )
     )
-    store_id = created(model, vpc_request())
-    config = model.execute("DescribeCustomKeyStores", ident(store_id)).response["CustomKeyStores"][
-        0
-    ]["XksProxyConfiguration"]
-    assert config["VpcEndpointServiceOwner"] == account
+    request = vpc_request() if owner is None else vpc_request(XksProxyVpcEndpointServiceOwner=owner)
+    store_id = created(model, request)
+    assert not model.stores[store_id].owner_explicit  # the caller's own account (OQ-3)
+    check = model.describe_custom_key_stores(ident(store_id)).response
+    assert check is not None
+    page = model.execute("DescribeCustomKeyStores", ident(store_id)).response
+    entry = page["CustomKeyStores"][0]
+    assert entry["XksProxyConfiguration"]["VpcEndpointServiceOwner"] == account
+    placeholder = {**entry["XksProxyConfiguration"], "VpcEndpointServiceOwner": ACCOUNT}
+    assert check.mismatches({"CustomKeyStores": [{**entry, "XksProxyConfiguration": placeholder}]})
     assert model.execute("ConnectCustomKeyStore", ident(store_id)).succeeded
     assert model.settlements(store_id) == {Settlement("CONNECTED")}
+    again = model.create_custom_key_store(
+        vpc_request("again", XksProxyUriEndpoint="https://b.example.com")
+    )
+    assert "XksProxyVpcEndpointServiceInUseException" in again.errors  # same owner: in use
 
 
 # -- 6. open questions -------------------------------------------------------------------------
