@@ -205,8 +205,30 @@ def cluster_verdicts(
     return found
 
 
-def _failed(*codes: str) -> frozenset[Settlement]:
-    return frozenset(Settlement(FAILED, code) for code in codes)
+GENERIC_CONNECTION_CODES = ("INTERNAL_ERROR",)
+"""Codes any failed connection may show, whatever its cause (ConnectionErrorCode docs, OQ-30)."""
+
+NETWORK_CONNECTION_CODES = ("NETWORK_ERRORS",)
+"""Codes a connection that failed on the network (or a backend that cannot be reached) may
+show instead of its specific code, for either store type (OQ-30)."""
+
+
+def _failed(
+    *codes: str, network: bool = False, also: tuple[str, ...] = ()
+) -> frozenset[Settlement]:
+    """FAILED with one of `codes` (the first stays the canonical choice), or one of the
+    documented alternatives: INTERNAL_ERROR always, NETWORK_ERRORS for network-level faults,
+    and `also` (OQ-30). An alternative that is also a specific code stays specific."""
+    specific = {Settlement(FAILED, code) for code in codes}
+    alternatives = (
+        *also,
+        *GENERIC_CONNECTION_CODES,
+        *(NETWORK_CONNECTION_CODES if network else ()),
+    )
+    return frozenset(
+        specific
+        | {Settlement(FAILED, code, alternative=True) for code in alternatives if code not in codes}
+    )
 
 
 def _hsm_settlements(world: World, store: StoreRecord) -> frozenset[Settlement]:
@@ -214,10 +236,12 @@ def _hsm_settlements(world: World, store: StoreRecord) -> frozenset[Settlement]:
     if cluster is None:
         return _failed("CLUSTER_NOT_FOUND")
     if not cluster.active or cluster.hsm_count < 1:
-        return _failed("INSUFFICIENT_CLOUDHSM_HSMS")
+        return _failed("INSUFFICIENT_CLOUDHSM_HSMS", network=True)
     if not cluster.network_ok:
         return _failed(
-            "SUBNET_NOT_FOUND", "INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET", "NETWORK_ERRORS"
+            "SUBNET_NOT_FOUND",
+            "INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET",
+            "NETWORK_ERRORS",
         )
     by_user = {
         KmsUserState.NOT_FOUND: "USER_NOT_FOUND",
@@ -225,9 +249,9 @@ def _hsm_settlements(world: World, store: StoreRecord) -> frozenset[Settlement]:
         KmsUserState.LOGGED_IN: "USER_LOGGED_IN",
     }
     if cluster.kmsuser in by_user:
-        return _failed(by_user[cluster.kmsuser])
+        return _failed(by_user[cluster.kmsuser], network=True)
     if store.key_store_password != cluster.kmsuser_password:
-        return _failed("INVALID_CREDENTIALS")
+        return _failed("INVALID_CREDENTIALS", network=True)
     return frozenset({Settlement(CONNECTED)})
 
 
@@ -237,9 +261,9 @@ def _vpc_settlements(world: World, store: StoreRecord) -> frozenset[Settlement] 
         world, name, owner, store.uri_endpoint
     )
     if any(SERVICE_NOT_FOUND in v.errors for v in objections):
-        return _failed("XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND")
+        return _failed("XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND", network=True)
     if objections:
-        return _failed("XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION")
+        return _failed("XKS_VPC_ENDPOINT_SERVICE_INVALID_CONFIGURATION", network=True)
     return None
 
 
@@ -257,9 +281,12 @@ def _xks_settlements(world: World, store: StoreRecord) -> frozenset[Settlement]:
     )
     by_behaviour = {
         ProxyBehaviour.UNREACHABLE: _failed("XKS_PROXY_NOT_REACHABLE", "NETWORK_ERRORS"),
-        ProxyBehaviour.ALL_EKMS_UNAVAILABLE: _failed("XKS_PROXY_NOT_REACHABLE"),
-        ProxyBehaviour.TIMEOUT: _failed("XKS_PROXY_TIMED_OUT"),
-        ProxyBehaviour.BAD_TLS: _failed("XKS_PROXY_INVALID_TLS_CONFIGURATION"),
+        ProxyBehaviour.ALL_EKMS_UNAVAILABLE: _failed("XKS_PROXY_NOT_REACHABLE", network=True),
+        # a slow proxy may be reported as timed out or as not reachable (OQ-30)
+        ProxyBehaviour.TIMEOUT: _failed(
+            "XKS_PROXY_TIMED_OUT", network=True, also=("XKS_PROXY_NOT_REACHABLE",)
+        ),
+        ProxyBehaviour.BAD_TLS: _failed("XKS_PROXY_INVALID_TLS_CONFIGURATION", network=True),
         ProxyBehaviour.INVALID_RESPONSE: _failed("XKS_PROXY_INVALID_RESPONSE"),
         ProxyBehaviour.WRONG_URI_PATH: _failed("XKS_PROXY_INVALID_CONFIGURATION"),
         ProxyBehaviour.WRONG_CREDENTIALS: _failed("INVALID_CREDENTIALS"),
@@ -269,7 +296,11 @@ def _xks_settlements(world: World, store: StoreRecord) -> frozenset[Settlement]:
 
 
 def connection_settlements(world: World, store: StoreRecord) -> frozenset[Settlement]:
-    """How a Connect of `store` may end, predicted from the world (CKS-CONNECT-004/005)."""
+    """How a Connect of `store` may end, predicted from the world (CKS-CONNECT-004/005).
+
+    A failure may also show the documented generic codes (OQ-30), marked ``alternative``:
+    the canonical settlement stays the specific code.
+    """
     if store.is_xks:
         return _xks_settlements(world, store)
     return _hsm_settlements(world, store)

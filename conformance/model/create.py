@@ -247,7 +247,7 @@ def plan_create(world: World, state: ModelState, request: object, client_validat
         ):
             # KMS is only told the password: a wrong one is accepted and fails at Connect
             success_rules.insert(0, "CKS-HSM-006")
-        rules += quota_verdicts(list(state.stores.values()))
+        rules += quota_verdicts(list(state.stores.values()), state.store_quota)
         rules += _backend_verdicts(world, clean)
 
     def on_success(target: ModelState, outcome: Outcome) -> None:

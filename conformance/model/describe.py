@@ -123,12 +123,43 @@ def _field_mismatches(
     return found
 
 
+#: What a pre-existing store's entry must carry, whatever its owner changed (OQ-33).
+PREEXISTING_MEMBERS: Mapping[str, tuple[str, ...]] = {
+    "AWS_CLOUDHSM": ("CustomKeyStoreName", "CloudHsmClusterId", "TrustAnchorCertificate"),
+    "EXTERNAL_KEY_STORE": ("CustomKeyStoreName", "XksProxyConfiguration"),
+}
+
+
+def _preexisting_mismatches(store: StoreRecord, entry: Mapping[str, Any]) -> list[Mismatch]:
+    """A store that existed before the run: same ID and type, members present (OQ-33)."""
+    where = f"CustomKeyStores[{store.store_id}]"
+    found: list[Mismatch] = []
+    got_type = entry.get("CustomKeyStoreType", store.store_type)
+    if got_type != store.store_type:
+        found.append(
+            Mismatch(
+                "CKS-DESCRIBE-005", f"{where}.CustomKeyStoreType", store.store_type, repr(got_type)
+            )
+        )
+    for member in PREEXISTING_MEMBERS[store.store_type]:
+        if entry.get(member) in (None, ""):
+            rule = _member_rule(member, "CKS-DESCRIBE-005")
+            found.append(Mismatch(rule, f"{where}.{member}", "present", "absent"))
+    return found
+
+
 def entry_mismatches(store: StoreRecord, entry: Mapping[str, Any], world: World) -> list[Mismatch]:
-    """How a returned entry differs from what `store` allows (states as sets, OQ-4 open)."""
+    """How a returned entry differs from what `store` allows (states as sets, OQ-4 open).
+
+    A pre-existing store may be in any state, with any error code while FAILED, and its
+    members may have changed (OQ-33): it is judged for shape and presence only.
+    """
     where = f"CustomKeyStores[{store.store_id}]"
     expected = entry_for(store, world)
     states = {store.state} | {s.state for s in store.settlements}
     codes = {s.error_code for s in store.settlements} | {store.error_code}
+    if store.preexisting:
+        states, codes = set(_enum("ConnectionStateType")), set(_enum("ConnectionErrorCodeType"))
     found: list[Mismatch] = []
     state = entry.get("ConnectionState")
     if state not in states:
@@ -180,6 +211,8 @@ def entry_mismatches(store: StoreRecord, entry: Mapping[str, Any], world: World)
                 repr(entry.get("CreationDate")),
             )
         )
+    if store.preexisting:
+        return found + _preexisting_mismatches(store, entry)
     skip = {"ConnectionState", "ConnectionErrorCode", "CreationDate", "XksProxyConfiguration"}
     found += _field_mismatches(
         where,
@@ -218,12 +251,15 @@ def entry_rules(store: StoreRecord, entry: Mapping[str, Any] | None = None) -> t
     rules = ["CKS-DESCRIBE-005", "CKS-DESCRIBE-010", "CKS-DESCRIBE-009"]
     if store.is_xks:
         rules.append("CKS-DESCRIBE-007")
-        if store.is_vpc:
+        if store.is_vpc and not store.preexisting:
             rules += ["CKS-DESCRIBE-008", "CKS-OWNER-007"]
     else:
         rules.append("CKS-DESCRIBE-006")
     if entry is None:
         return tuple(rules)
+    if store.preexisting:  # only its shape was judged (OQ-33)
+        shape = ("CKS-SHAPE-022",) if entry.get("ConnectionErrorCode") is not None else ()
+        return (*rules, "CKS-SHAPE-021", "CKS-SHAPE-023", *shape)
     rules += ["CKS-SHAPE-021", "CKS-SHAPE-023"]  # the state and date were checked as such
     code = entry.get("ConnectionErrorCode")
     if code is not None:

@@ -21,13 +21,14 @@ when asked (:meth:`ReferenceModel.settle`): the model has no clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from conformance.model import create, describe, keys, lifecycle, update
+from conformance.model import create, describe, keys, lifecycle, seeding, transient, update
 from conformance.model.outcomes import Expectation, Outcome
 from conformance.model.records import KeyRecord, Settlement, StoreRecord
 from conformance.model.state import ModelState, Plan
+from conformance.model.uniqueness import STORE_QUOTA
 from conformance.model.world import World
 
 Planner = Callable[[World, ModelState, object, bool], Plan]
@@ -74,26 +75,84 @@ class ReferenceModel:
     """The executable spec of the custom key store control plane, for one account and Region.
 
     `client_validation=False` models ``Config(parameter_validation=False)`` (OQ-10): the
-    server layer then sees requests botocore would have refused.
+    server layer then sees requests botocore would have refused. `store_quota` is the
+    account's custom key store quota (default :data:`STORE_QUOTA`; adjustable, OQ-32): a
+    setting of the account's KMS, not of the backends the :class:`World` describes, so one
+    World serves accounts with different quotas.
     """
 
-    def __init__(self, world: World | None = None, *, client_validation: bool = True) -> None:
+    def __init__(
+        self,
+        world: World | None = None,
+        *,
+        client_validation: bool = True,
+        store_quota: int = STORE_QUOTA,
+    ) -> None:
+        if isinstance(store_quota, bool) or not isinstance(store_quota, int) or store_quota < 0:
+            raise ValueError(f"store_quota must be a whole number >= 0, got {store_quota!r}")
         self.world = world if world is not None else World()
         self.client_validation = client_validation
-        self._state = ModelState()
+        self._state = ModelState(store_quota=store_quota)
 
     def __repr__(self) -> str:
-        return f"ReferenceModel({self.world!r}, client_validation={self.client_validation!r})"
+        quota = "" if self.store_quota == STORE_QUOTA else f", store_quota={self.store_quota!r}"
+        return (
+            f"ReferenceModel({self.world!r}, client_validation={self.client_validation!r}{quota})"
+        )
+
+    @property
+    def store_quota(self) -> int:
+        """The account's custom key store quota the Create rule counts against (OQ-32)."""
+        return self._state.store_quota
+
+    def seed(self, entries: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+        """Take the stores that existed before the run, as DescribeCustomKeyStores listed them
+        (boto3 entry dicts, e.g. every page's ``CustomKeyStores``); returns their IDs.
+
+        They become read-only pre-existing records under the target's IDs: listed by
+        Describe and judged there for presence and shape only (their owner may change them,
+        OQ-33), counted in the quota and in name/endpoint/service/cluster uniqueness. Raises
+        ValueError (naming the entry and member, state unchanged) for an entry without its
+        ID, name or proxy configuration, or whose ID the model already holds.
+        """
+        found = list(entries)
+        records: list[StoreRecord] = []
+        for index, entry in enumerate(found):
+            tick = index - len(found)  # before every store of the run, in the given order
+            record = seeding.seeded_record(entry, tick, f"seed entry {index}")
+            if record.store_id in self._state.stores or record.store_id in {
+                r.store_id for r in records
+            }:
+                raise ValueError(
+                    f"seed entry {index}: CustomKeyStoreId {record.store_id!r} is already known"
+                )
+            records.append(record)
+        for record in records:
+            self._state.stores[record.store_id] = record
+        return tuple(r.store_id for r in records)
 
     # -- predictions (pure) -------------------------------------------------------------
-    def plan(self, operation: str, request: object) -> Plan:
-        """The expectation and success effect of `operation` on `request` (no state change)."""
-        planner = PLANNERS[operation_name(operation)]
-        return planner(self.world, self._state, request, self.client_validation)
+    def plan(self, operation: str, request: object, *, as_last_seen: bool = False) -> Plan:
+        """The expectation and effects of `operation` on `request` (no state change).
 
-    def predict(self, operation: str, request: object) -> Expectation:
+        When the request names a store last seen CONNECTING or DISCONNECTING, the plan covers
+        that state and every way it may have settled meanwhile (OQ-29, :mod:`transient`);
+        `as_last_seen=True` plans on the store exactly as last seen (the state table itself).
+        """
+        name = operation_name(operation)
+        planner = PLANNERS[name]
+        store = None if as_last_seen else transient.transient_store(self._state, name, request)
+        if store is None:
+            return planner(self.world, self._state, request, self.client_validation)
+        return transient.plan_across_settlements(
+            planner, self.world, self._state, store, request, self.client_validation
+        )
+
+    def predict(
+        self, operation: str, request: object, *, as_last_seen: bool = False
+    ) -> Expectation:
         """The set of acceptable outcomes of `operation` on `request` (no state change)."""
-        return self.plan(operation, request).expectation
+        return self.plan(operation, request, as_last_seen=as_last_seen).expectation
 
     def create_custom_key_store(self, request: object) -> Expectation:
         """Predict CreateCustomKeyStore."""
@@ -143,15 +202,18 @@ class ReferenceModel:
             raise OutcomeNotAllowedError(operation_name(operation), plan.expectation, observed)
         if observed.succeeded:
             plan.on_success(self._state, observed)
+        else:
+            plan.on_failure(self._state, observed)
         return plan.expectation
 
     def execute(self, operation: str, request: object) -> Outcome:
         """Act as the target: pick the canonical acceptable outcome and apply it.
 
         Success when allowed (with model-chosen IDs and responses), else
-        ``ValidationException`` when allowed, else the alphabetically first error.
+        ``ValidationException`` when allowed, else the alphabetically first error. As a
+        target the model has no clock: a transient store stays as it is until settled.
         """
-        plan = self.plan(operation, request)
+        plan = self.plan(operation, request, as_last_seen=True)
         error = plan.expectation.canonical_error()
         if error is not None:
             return Outcome.failure(error)

@@ -193,11 +193,12 @@ def plan_delete(world: World, state: ModelState, request: object, client_validat
 
 
 def canonical_settlement(settlements: frozenset[Settlement]) -> Settlement:
-    """The settlement a standalone model picks: CONNECTED/DISCONNECTED if possible."""
+    """The settlement a standalone model picks: CONNECTED/DISCONNECTED if possible, else the
+    first specific failure (a documented alternative code only when nothing else is left)."""
     for final in (CONNECTED, DISCONNECTED):
         if Settlement(final) in settlements:
             return Settlement(final)
-    return min(settlements, key=lambda s: (s.state, s.error_code or ""))
+    return min(settlements, key=lambda s: (s.alternative, s.state, s.error_code or ""))
 
 
 def settle(state: ModelState, store_id: str, settlement: Settlement | None = None) -> Settlement:

@@ -44,10 +44,20 @@ def key_id_for(counter: int) -> str:
 
 @dataclass(frozen=True)
 class Settlement:
-    """How a transient state may end: the final state and, if FAILED, the error code."""
+    """How a transient state may end: the final state and, if FAILED, the error code.
+
+    `alternative` marks an end the docs allow but a standalone model never picks (OQ-30: a
+    failed connection may show INTERNAL_ERROR or NETWORK_ERRORS instead of its specific
+    code); it takes no part in equality, so an observed settlement matches either way.
+
+    >>> generic = Settlement("FAILED", "INTERNAL_ERROR", alternative=True)
+    >>> generic == Settlement("FAILED", "INTERNAL_ERROR")
+    True
+    """
 
     state: str
     error_code: str | None = None
+    alternative: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,9 @@ class StoreRecord:
     settlements: frozenset[Settlement] = frozenset()
     # fields whose Describe value is open (OQ-4): the alternatives also accepted
     describe_alternatives: tuple[tuple[str, str | None], ...] = ()
+    # existed before the run (seeded from Describe): read-only, may change under its owner's
+    # hand (OQ-33), so Describe judges it for presence and shape, not for its values
+    preexisting: bool = False
 
     @property
     def is_xks(self) -> bool:

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 
 from conformance.model.outcomes import Expectation, Outcome
 from conformance.model.records import KeyRecord, StoreRecord, key_id_for, store_id_for
+from conformance.model.uniqueness import STORE_QUOTA
 
 
 @dataclass
 class ModelState:
-    """Stores, keys, counters and issued Describe markers of one account and Region."""
+    """Stores, keys, counters and issued Describe markers of one account and Region, and the
+    account's store quota (a setting of the account, OQ-32)."""
 
     stores: dict[str, StoreRecord] = field(default_factory=dict)
     keys: dict[str, KeyRecord] = field(default_factory=dict)
@@ -27,6 +29,7 @@ class ModelState:
     next_key: int = 1
     tick: int = 0
     markers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    store_quota: int = STORE_QUOTA
 
     def allocate_store_id(self) -> str:
         """The next model-chosen store ID (not yet used by any store)."""
@@ -58,6 +61,7 @@ class ModelState:
             self.next_key,
             self.tick,
             dict(self.markers),
+            self.store_quota,
         )
 
 
@@ -71,7 +75,9 @@ def no_effect(state: ModelState, outcome: Outcome) -> None:
 
 @dataclass(frozen=True)
 class Plan:
-    """An expectation and the effect of its success branch."""
+    """An expectation, the effect of its success branch, and what an observed error teaches
+    (errors change no store, but one may show that a transient store has settled, OQ-29)."""
 
     expectation: Expectation
     on_success: Effect = no_effect
+    on_failure: Effect = no_effect

@@ -19,7 +19,10 @@ from conformance.model.records import StoreRecord
 from conformance.model.world import CloudHsmCluster, World
 
 STORE_QUOTA = 10
-"""Custom key stores per account and Region (digest §8; not in the botocore model)."""
+"""Custom key stores per account and Region by default (digest §8; not in the botocore
+model). The quota is adjustable (OQ-32): the model takes the account's figure as a setting."""
+
+QUOTA_RAISED = "OQ-32"
 
 
 def _v(
@@ -149,8 +152,15 @@ def permitted_sharing(
     return ("CKS-UNIQ-003",) if shared else ()
 
 
-def quota_verdicts(stores: Collection[StoreRecord]) -> list[RuleVerdict]:
-    """Create beyond the per-account quota raises LimitExceededException (CKS-QUOTA-001)."""
-    if len(stores) >= STORE_QUOTA:
-        return [_v("CKS-QUOTA-001", "LimitExceededException", "", f"{len(stores)} stores exist")]
+def quota_verdicts(stores: Collection[StoreRecord], quota: int = STORE_QUOTA) -> list[RuleVerdict]:
+    """Create beyond the account's quota raises LimitExceededException (CKS-QUOTA-001).
+
+    Every store counts, pre-existing ones included. `quota` is the account's figure (OQ-32).
+
+    >>> [v.detail for v in quota_verdicts([StoreRecord("cks-1", "a", "AWS_CLOUDHSM")], 1)]
+    ['1 stores exist, quota 1']
+    """
+    if len(stores) >= quota:
+        detail = f"{len(stores)} stores exist, quota {quota}"
+        return [_v("CKS-QUOTA-001", "LimitExceededException", "", detail, oq=(QUOTA_RAISED,))]
     return []

@@ -119,6 +119,12 @@ class SpecLedgerMachine(RuleBasedStateMachine):
         self.ledger[store_id] = {"state": "DISCONNECTED", "name": config["CustomKeyStoreName"]}
         return store_id
 
+    def possible(self, store: str) -> set[str]:
+        """The states the store may be in when the call arrives: a transient state may have
+        settled meanwhile (OQ-29), by §5.1."""
+        state = self.ledger[store]["state"]
+        return {state} | SETTLES_TO.get(state, set())
+
     def refused_as_unknown(self, operation: str, store: str) -> bool:
         if store in self.ledger:
             return False
@@ -130,24 +136,25 @@ class SpecLedgerMachine(RuleBasedStateMachine):
     def connect(self, data: st.DataObject, store: str) -> None:
         if self.refused_as_unknown(CONNECT, store):
             return
-        state = self.ledger[store]["state"]
+        state, possible = self.ledger[store]["state"], self.possible(store)
         expectation = self.target.predict(CONNECT, {"CustomKeyStoreId": store})
-        if state in ("DISCONNECTING", "FAILED"):
+        if possible <= {"DISCONNECTING", "FAILED"}:
             assert not expectation.success, f"Connect allowed while {state}"  # §5.2
-        if state == "DISCONNECTED":
-            assert expectation.success, f"Connect refused while DISCONNECTED: {expectation}"
+        if "DISCONNECTED" in possible:
+            assert expectation.success, f"Connect refused while {state}: {expectation}"
         assert expectation.errors <= {INVALID_STATE}
         succeeded = self.choose(data, CONNECT, {"CustomKeyStoreId": store}).succeeded
-        if succeeded and state == "DISCONNECTED":  # §5.1; a repeat changes nothing (OQ-19)
+        if succeeded and state in ("DISCONNECTED", "DISCONNECTING"):
+            # §5.1 (from DISCONNECTING only once it settled); a repeat changes nothing (OQ-19)
             self.ledger[store]["state"] = "CONNECTING"
 
     @rule(data=st.data(), store=stores)
     def disconnect(self, data: st.DataObject, store: str) -> None:
         if self.refused_as_unknown(DISCONNECT, store):
             return
-        state = self.ledger[store]["state"]
+        state, possible = self.ledger[store]["state"], self.possible(store)
         expectation = self.target.predict(DISCONNECT, {"CustomKeyStoreId": store})
-        allowed = state in ("CONNECTED", "CONNECTING", "FAILED")  # §5.2
+        allowed = bool(possible & {"CONNECTED", "CONNECTING", "FAILED"})  # §5.2
         assert expectation.success == allowed, f"Disconnect while {state}: {expectation}"
         if self.choose(data, DISCONNECT, {"CustomKeyStoreId": store}).succeeded:
             self.ledger[store]["state"] = "DISCONNECTING"
@@ -156,9 +163,9 @@ class SpecLedgerMachine(RuleBasedStateMachine):
     def delete(self, data: st.DataObject, store: str) -> None:
         if self.refused_as_unknown(DELETE, store):
             return
-        state = self.ledger[store]["state"]
+        state, possible = self.ledger[store]["state"], self.possible(store)
         expectation = self.target.predict(DELETE, {"CustomKeyStoreId": store})
-        if state != "DISCONNECTED":  # §5.2: never success, and InvalidState is acceptable
+        if "DISCONNECTED" not in possible:  # §5.2: never success, InvalidState is acceptable
             assert not expectation.success, f"Delete allowed while {state}"
             assert INVALID_STATE in expectation.errors
         else:  # no keys are ever created here

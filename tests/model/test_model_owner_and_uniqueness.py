@@ -138,7 +138,7 @@ def test_service_of_another_owner_is_looked_up_in_that_account(model: ReferenceM
         "CreateCustomKeyStore", wrong_owner, Outcome.success({"CustomKeyStoreId": store_id})
     )
     model.execute("ConnectCustomKeyStore", {"CustomKeyStoreId": store_id})
-    assert {s.error_code for s in model.settlements(store_id)} == {
+    assert {s.error_code for s in model.settlements(store_id) if not s.alternative} == {
         "XKS_VPC_ENDPOINT_SERVICE_NOT_FOUND"
     }
 

@@ -139,7 +139,9 @@ def update_scenarios(
 def run_update(scenario: tuple[ReferenceModel, UpdateCase]) -> tuple[str, tuple[str, ...]]:
     """An Update case is judged by the model holding its store."""
     model, case = scenario
-    judge(model.update_custom_key_store(case.request), case.violation, case)
+    # the label is the state table's cell: the store exactly as it is, not settled (OQ-29)
+    expectation = model.predict("UpdateCustomKeyStore", case.request, as_last_seen=True)
+    judge(expectation, case.violation, case)
     return "update", case.violation.requirement_ids if case.violation else ()
 
 
