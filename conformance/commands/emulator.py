@@ -28,6 +28,7 @@ from types import FrameType
 from typing import Any
 
 from conformance.commands import checks_of_flags as flags
+from conformance.commands import emulator_aws_like as aws_like
 from conformance.commands import world_out
 from conformance.emulator import RunningEmulator, start_emulator
 from conformance.emulator.faults import (
@@ -50,6 +51,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
     world_out.configure(parser)
+    aws_like.configure(parser)
 
 
 def describe(emulator: RunningEmulator) -> dict[str, Any]:
@@ -99,6 +101,7 @@ def validate(args: argparse.Namespace) -> None:
     """Check every flag before anything starts (UsageError names the flag and the rule)."""
     flags.port("--port", args.port)
     world_out.validate(args)
+    aws_like.validate(args)
     try:
         validate_emulator_faults(args.fault)
     except UnknownEmulatorFaultError as error:
@@ -117,7 +120,7 @@ def execute(args: argparse.Namespace) -> int:
         print(f"kscheck emulator: {error}", file=sys.stderr)
         return 2
     try:
-        context = start_emulator(faults=args.fault, port=args.port)
+        context = start_emulator(faults=args.fault, port=args.port, **aws_like.start_options(args))
         emulator = context.__enter__()
     except UnknownEmulatorFaultError as error:
         print(f"kscheck emulator: {error}", file=sys.stderr)

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+from conformance.emulator.aws_like import FOREIGN_STORE, INSTANT, EmulatorTiming, RequestLog
 from conformance.emulator.http_server import LoopbackServer
 from conformance.emulator.scenario import RunningScenario, Scenario, start_scenario
 from conformance.emulator.service import EmulatorService
@@ -30,15 +32,37 @@ class RunningEmulator:
 
 @contextmanager
 def start_emulator(
-    scenario: Scenario | None = None, *, faults: Iterable[str] = (), port: int = 0
+    scenario: Scenario | None = None,
+    *,
+    faults: Iterable[str] = (),
+    port: int = 0,
+    timing: EmulatorTiming = INSTANT,
+    foreign_store: bool = False,
+    request_log: Path | None = None,
 ) -> Iterator[RunningEmulator]:
-    """Start the scenario's proxies and the emulator on 127.0.0.1; stop all on exit."""
-    with start_scenario(scenario) as running:
-        service = EmulatorService(running.world, running.network, faults=faults)
-        with LoopbackServer(
-            KmsJsonApplication(service.handle, reset=service.reset), port=port
-        ) as server:
-            yield RunningEmulator(server.url, service, running)
+    """Start the scenario's proxies and the emulator on 127.0.0.1; stop all on exit.
+
+    `timing` makes it AWS-like (:mod:`conformance.emulator.aws_like`); `foreign_store` puts
+    a store someone else made before the run in the account; `request_log` appends every
+    request served to that JSON-lines file.
+    """
+    log = RequestLog(request_log)
+    try:
+        with start_scenario(scenario) as running:
+            service = EmulatorService(
+                running.world,
+                running.network,
+                faults=faults,
+                timing=timing,
+                foreign_stores=(FOREIGN_STORE,) if foreign_store else (),
+                log=log,
+            )
+            with LoopbackServer(
+                KmsJsonApplication(service.handle, reset=service.reset), port=port
+            ) as server:
+                yield RunningEmulator(server.url, service, running)
+    finally:
+        log.close()
 
 
 __all__ = ["RunningEmulator", "Scenario", "start_emulator"]

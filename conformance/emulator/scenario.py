@@ -38,6 +38,7 @@ from conformance.model import (
     World,
     XksProxy,
 )
+from conformance.model.world import DEFAULT_ACCOUNT
 from conformance.xks.certs import make_certificates
 from conformance.xks.config import EkmNode, FakeProxyConfig
 from conformance.xks.server import RunningProxy, start_fake_proxy
@@ -136,6 +137,8 @@ class Scenario:
     clusters: tuple[CloudHsmCluster, ...] = DEFAULT_CLUSTERS
     region: str = "us-east-1"
     proxy_timeout_seconds: float = KMS_PROXY_TIMEOUT_SECONDS
+    account_id: str = DEFAULT_ACCOUNT
+    """The caller's account: owner of the scenario's own VPC endpoint services."""
 
     def __post_init__(self) -> None:
         if not self.proxy_timeout_seconds > 0:
@@ -247,9 +250,15 @@ def start_scenario(scenario: Scenario | None = None) -> Iterator[RunningScenario
             )
             world_proxies.extend(_world_proxies(site, proxy))
         world = World(
+            account_id=scenario.account_id,
             region=scenario.region,
             proxies=tuple(world_proxies),
-            vpc_endpoint_services=scenario.services,
+            vpc_endpoint_services=tuple(
+                dataclasses.replace(s, owner=scenario.account_id)
+                if s.owner == DEFAULT_ACCOUNT
+                else s
+                for s in scenario.services
+            ),
             clusters=scenario.clusters,
         )
         network = XksNetwork(hosts, timeout_seconds=scenario.proxy_timeout_seconds)

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from conformance.emulator.aws_like import INSTANT, READ_OPERATIONS, EmulatorTiming, RequestLog
 from conformance.emulator.faults import validate_emulator_faults
 from conformance.emulator.network import XksNetwork
 from conformance.emulator.wire import error_body
@@ -39,6 +41,7 @@ from conformance.model import (
     World,
     XksProxy,
 )
+from conformance.model.state import ModelState
 
 _CLIENT_SIDE_TO_SERVER = {
     PARAM_VALIDATION_ERROR: VALIDATION_EXCEPTION,
@@ -55,17 +58,41 @@ def _text(value: object) -> str | None:
 class EmulatorService:
     """KMS custom key store operations served from the model; see the module docstring."""
 
-    def __init__(self, world: World, network: XksNetwork, *, faults: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        world: World,
+        network: XksNetwork,
+        *,
+        faults: Iterable[str] = (),
+        timing: EmulatorTiming = INSTANT,
+        foreign_stores: Sequence[Mapping[str, Any]] = (),
+        log: RequestLog | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._initial_world = world
-        self.model = ReferenceModel(world, client_validation=False)
         self.network = network
         self.faults = validate_emulator_faults(faults)
+        self.timing = timing
+        self.log = log or RequestLog()
+        self._foreign = tuple(dict(entry) for entry in foreign_stores)
+        self._clock = clock
         self._lock = threading.Lock()
+        self._start_account()
+
+    def _start_account(self) -> None:
+        self.model = ReferenceModel(self._initial_world, client_validation=False)
+        self.model.seed(self._foreign)
+        self._transient_since: dict[str, float] = {}
+        self._history: list[tuple[float, ModelState]] = [(self._clock(), self.model.snapshot())]
 
     def reset(self) -> None:
-        """Forget every store and key: a fresh account in the same world."""
+        """Forget every store and key: the account as it started (foreign stores included)."""
         with self._lock:
-            self.model = ReferenceModel(self._initial_world, client_validation=False)
+            self._start_account()
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Every request served so far (see :class:`~conformance.emulator.aws_like.RequestLog`)."""
+        return self.log.entries()
 
     # ------------------------------------------------------------------ entry point
     def handle(self, operation: str, request: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -73,25 +100,79 @@ class EmulatorService:
         if operation not in PLANNERS:  # e.g. Encrypt: say so, as KMS does for unknown actions
             return 400, error_body("UnknownOperationException", f"{operation[:64]} is not served")
         with self._lock:
-            self._settle_pending()
-            request = self._bend_request(operation, dict(request))
-            early = self._learn_from_backends(operation, request)
-            if early is not None:
-                return 400, error_body(early, "the XKS proxy could not be used")
-            if operation == "DeleteCustomKeyStore" and "delete_ignores_state" in self.faults:
-                self._force_disconnect(request.get("CustomKeyStoreId"))
-            if operation == "CreateKey" and "store_less_keys" in self.faults:
-                invented = self._store_less_key(request)
-                if invented is not None:
-                    return 200, invented
-            outcome = self.model.execute(operation, request)
-            return self._to_wire(operation, outcome)
+            status, body = self._serve(operation, dict(request))
+            error = body.get("__type") if status >= 400 else None
+            self.log.record(self._clock(), operation, request, status, error)
+            return status, body
+
+    def _serve(self, operation: str, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        self._settle_pending()
+        if operation in READ_OPERATIONS and self.timing.visibility_lag_seconds > 0:
+            return self._read_as_of_lag(operation, request)
+        status, body = self._serve_now(operation, request)
+        self._remember_change()
+        return status, body
+
+    def _serve_now(self, operation: str, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        request = self._bend_request(operation, dict(request))
+        early = self._learn_from_backends(operation, request)
+        if early is not None:
+            return 400, error_body(early, "the XKS proxy could not be used")
+        if operation == "DeleteCustomKeyStore" and "delete_ignores_state" in self.faults:
+            self._force_disconnect(request.get("CustomKeyStoreId"))
+        if operation == "CreateKey" and "store_less_keys" in self.faults:
+            invented = self._store_less_key(request)
+            if invented is not None:
+                return 200, invented
+        outcome = self.model.execute(operation, request)
+        return self._to_wire(operation, outcome)
 
     # ------------------------------------------------------------------ time
     def _settle_pending(self) -> None:
+        """End transient states: at once (instant timing), or once they have lasted
+        ``transition_seconds`` (AWS-like)."""
+        now = self._clock()
+        settled = False
         for store_id, store in list(self.model.stores.items()):
-            if store.settlements:
+            if not store.settlements:
+                self._transient_since.pop(store_id, None)
+                continue
+            since = self._transient_since.setdefault(store_id, now)
+            if now - since >= self.timing.transition_seconds:
                 self.model.settle(store_id)
+                self._transient_since.pop(store_id, None)
+                settled = True
+        if settled:
+            self._remember_change()
+
+    def _remember_change(self) -> None:
+        """Note when transient states began, and keep a snapshot for lagging reads (only as
+        far back as the lag needs)."""
+        now = self._clock()
+        for store_id, store in self.model.stores.items():
+            if store.settlements:
+                self._transient_since.setdefault(store_id, now)
+        if self.timing.visibility_lag_seconds <= 0:
+            return
+        self._history.append((now, self.model.snapshot()))
+        horizon = now - self.timing.visibility_lag_seconds
+        while len(self._history) > 1 and self._history[1][0] <= horizon:
+            self._history.pop(0)
+
+    def _read_as_of_lag(
+        self, operation: str, request: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        """Answer a read from the account as it was ``visibility_lag_seconds`` ago."""
+        horizon = self._clock() - self.timing.visibility_lag_seconds
+        state = self._history[0][1]
+        for moment, snapshot in self._history:
+            if moment <= horizon:
+                state = snapshot
+        view = self.model.as_of(state)
+        view.adopt_markers(self.model)
+        outcome = view.execute(operation, self._bend_request(operation, dict(request)))
+        self.model.adopt_markers(view)
+        return self._to_wire(operation, outcome)
 
     def _store_less_key(self, request: Mapping[str, Any]) -> dict[str, Any] | None:
         """The store_less_keys fault: a key claiming a custom key store origin (or an unknown

@@ -258,6 +258,23 @@ class ReferenceModel:
         self.world = world
 
     # -- views --------------------------------------------------------------------------
+    def snapshot(self) -> ModelState:
+        """An independent copy of the account as it stands (for a lagging view later)."""
+        return self._state.snapshot()
+
+    def as_of(self, state: ModelState) -> ReferenceModel:
+        """A model of the same world holding a copy of `state`, e.g. an earlier
+        :meth:`snapshot` (an emulator's stale read answers from it)."""
+        view = ReferenceModel(
+            self.world, client_validation=self.client_validation, store_quota=self.store_quota
+        )
+        view._state = state.snapshot()
+        return view
+
+    def adopt_markers(self, other: ReferenceModel) -> None:
+        """Take the Describe markers `other` issued (a view answering a page of Describe)."""
+        self._state.markers.update(other._state.markers)
+
     @property
     def stores(self) -> Mapping[str, StoreRecord]:
         """The stores the model holds, by ID."""

@@ -29,6 +29,7 @@ from conformance.report.outcomes import (
     Outcome,
     RequirementViolation,
     UnsupportedByTarget,
+    WithheldOnTarget,
     grade_for_level,
 )
 
@@ -123,6 +124,22 @@ def grade_check(
                 if rid != named
             ]
             return [graded, *others]
+        withheld = _first_of(raised, WithheldOnTarget)
+        if isinstance(withheld, WithheldOnTarget):
+            return [
+                reached_or_not(
+                    rid,
+                    CheckOutcome(
+                        nodeid,
+                        rid,
+                        Outcome.SKIPPED,
+                        reason=f"not reached: {withheld.reason}",
+                        evidence=False,
+                        duration_seconds=duration_seconds,
+                    ),
+                )
+                for rid in requirement_ids
+            ]
         unsupported = _first_of(raised, UnsupportedByTarget)
         if isinstance(unsupported, UnsupportedByTarget):
             if unsupported.whole_check:

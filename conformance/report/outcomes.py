@@ -94,6 +94,20 @@ class UnsupportedByTarget(unittest.SkipTest):
         super().__init__(f"[{requirement_id}] not implemented by the target: {input}")
 
 
+class WithheldOnTarget(UnsupportedByTarget):
+    """The check stops before a request this target must not receive (on AWS, a CreateKey
+    that would pin a store of the run for the keys' 7-30 day waiting period). What the
+    check reached before counts; the rest is SKIPPED with `reason`.
+
+    >>> WithheldOnTarget("keys are created only in the fixture store").reason
+    'keys are created only in the fixture store'
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("", reason, whole_check=True)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class CheckOutcome:
     """The graded result of one check (one pytest test item) for one requirement.

@@ -26,7 +26,7 @@ from typing import Any
 from conformance import __version__
 from conformance.emulator import RunningEmulator, start_emulator
 from conformance.emulator.scenario import RunningScenario
-from conformance.model import World
+from conformance.model import STORE_QUOTA, World
 from conformance.targets.aws import AwsTarget
 from conformance.targets.aws.clients import AwsClients
 from conformance.targets.backends import Backends
@@ -102,6 +102,10 @@ class PreparedTarget:
     world: World
     backends: Backends | None = None
     scenario: RunningScenario | None = None
+    store_quota: int = STORE_QUOTA
+    #: Describe entries of the stores the account held after the last reset (None: not read
+    #: yet); the checks' models start from them (pre-existing stores are read-only facts).
+    known_stores: list[dict[str, Any]] | None = None
 
     def __repr__(self) -> str:
         if self.scenario is not None:

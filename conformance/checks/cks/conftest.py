@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from conformance.checks.cks.account import refresh_known_stores, seeded_model
 from conformance.checks.cks.inputs import BackendInputs
 from conformance.model import ReferenceModel
 from conformance.pytest_plugin import PREPARED_TARGET_KEY
@@ -63,13 +64,14 @@ def fresh(supported: PreparedTarget) -> PreparedTarget:
     reset = getattr(supported.target, "reset", None)
     if reset is not None:
         reset()
+    refresh_known_stores(supported)
     return supported
 
 
 @pytest.fixture
 def model(fresh: PreparedTarget) -> ReferenceModel:
     """A reference model of an empty account in the target's world."""
-    return ReferenceModel(fresh.world)
+    return seeded_model(fresh)
 
 
 @pytest.fixture

@@ -28,7 +28,12 @@ from conformance.model import Expectation, Mismatch, Outcome, ReferenceModel, re
 from conformance.model.branches import branches_taken
 from conformance.report.evidence import judged_step, reached, took_branch
 from conformance.report.open_questions import ObservedBranch
-from conformance.report.outcomes import RequirementViolation, UnsupportedByTarget
+from conformance.report.outcomes import (
+    RequirementViolation,
+    UnsupportedByTarget,
+    WithheldOnTarget,
+)
+from conformance.targets.aws.fence import KeyWouldPinStoreError
 from conformance.targets.boto import UnsendableRequestError
 from conformance.targets.observation import Observation
 
@@ -113,7 +118,10 @@ def judge(
     """Call the target, raise on a mismatch with the model, else apply the outcome."""
     expectation = model.predict(operation, request)
     send = target.call_unvalidated if unvalidated else target.call  # type: ignore[attr-defined]
-    observation = observe_patiently(target, operation, request, expectation, send)
+    try:
+        observation = observe_patiently(target, operation, request, expectation, send)
+    except KeyWouldPinStoreError as refused:
+        raise WithheldOnTarget(str(refused)) from None
     return judge_observation(model, operation, request, expectation, observation)
 
 

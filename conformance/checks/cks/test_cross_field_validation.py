@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conformance.checks.cks.account import seeded_model
 from conformance.checks.cks.judge import judge_invalid
-from conformance.model import ReferenceModel
 from conformance.targets.factory import PreparedTarget
 from strategies.invalid_configs import (
     InvalidStoreSetup,
@@ -66,7 +66,7 @@ def test_a_create_request_breaking_a_cross_field_rule_is_judged_by_the_model(
     if reset is not None:
         reset()
     judge_invalid(
-        ReferenceModel(supported.world, client_validation=invalid.client_validation),
+        seeded_model(supported, client_validation=invalid.client_validation),
         supported.target,
         CREATE,
         invalid.config,

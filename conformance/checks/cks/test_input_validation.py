@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conformance.checks.cks.account import seeded_model
 from conformance.checks.cks.judge import judge_invalid
 from conformance.checks.cks.rule_cases import judge_member_violation, member_rule_cases
-from conformance.model import ReferenceModel
 from conformance.targets.factory import PreparedTarget
 from strategies.invalid_configs import (
     InvalidStoreSetup,
@@ -58,7 +58,7 @@ def test_a_create_request_breaking_one_member_rule_is_refused(
     )
     _reset(prepared)
     judge_member_violation(
-        ReferenceModel(prepared.world, client_validation=False),
+        seeded_model(prepared, client_validation=False),
         prepared.target,
         operation,
         invalid.config,
@@ -76,7 +76,7 @@ def test_a_create_request_with_an_unknown_member_is_refused_before_sending(
     supported: PreparedTarget, invalid: InvalidStoreSetup
 ) -> None:
     judge_invalid(
-        ReferenceModel(supported.world),
+        seeded_model(supported),
         supported.target,
         CREATE,
         invalid.config,

@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from conformance.checks.cks.account import seeded_model
 from conformance.checks.cks.judge import describe_input, judge, judge_observation
-from conformance.model import ReferenceModel, redact
+from conformance.model import redact
 from conformance.report.outcomes import RequirementViolation
 from conformance.targets.factory import PreparedTarget
 
@@ -45,7 +46,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 def create_key_judged(prepared: PreparedTarget, request: dict[str, Any]) -> None:
     """Send CreateKey and judge it; a key created against the rules is described, so the
     finding shows what the target claims it is."""
-    model = ReferenceModel(prepared.world)
+    model = seeded_model(prepared)
     expectation = model.predict("CreateKey", request)
     observation = prepared.target.call("CreateKey", request)
     if observation.succeeded and not expectation.success:
@@ -87,7 +88,7 @@ store_less_requests = st.fixed_dictionaries(
 def test_any_create_key_naming_a_missing_store_is_refused(
     supported: PreparedTarget, request: dict[str, Any]
 ) -> None:
-    expectation = ReferenceModel(supported.world).predict("CreateKey", request)
+    expectation = seeded_model(supported).predict("CreateKey", request)
     assume(not expectation.success)  # a valid store-less key is no rule of ours (and costs)
     create_key_judged(supported, request)
 
@@ -96,5 +97,5 @@ def test_any_create_key_naming_a_missing_store_is_refused(
 @pytest.mark.operations("DescribeCustomKeyStores")
 def test_a_marker_the_account_was_never_given_is_refused(fresh: PreparedTarget) -> None:
     """Needs no store at all, so it is judged on any target (digest §6)."""
-    model = ReferenceModel(fresh.world)
+    model = seeded_model(fresh)
     judge(model, fresh.target, "DescribeCustomKeyStores", {"Marker": "kscheck-forged-marker"})

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conformance.checks.cks.account import seeded_model
 from conformance.checks.cks.inputs import BackendInputs
 from conformance.checks.cks.judge import judge
 from conformance.checks.cks.rule_cases import judge_member_violation, member_rule_cases
@@ -97,7 +98,7 @@ def test_a_request_breaking_one_member_rule_is_refused(
     reset = getattr(supported.target, "reset", None)
     if reset is not None:
         reset()
-    model = ReferenceModel(supported.world, client_validation=False)
+    model = seeded_model(supported, client_validation=False)
     base = _base_request(operation, path, model, supported, inputs_if_any)
     request = with_member(base, path, bad.value)
     judge_member_violation(model, supported.target, operation, request, bad.violation)

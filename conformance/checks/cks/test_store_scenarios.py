@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.checks.cks.account import seeded_model
 from conformance.checks.cks.inputs import WRONG_ACCESS_KEY_ID, WRONG_SECRET, BackendInputs
 from conformance.checks.cks.judge import describe_input, judge, settle
 from conformance.checks.cks.rule_cases import judge_member_violation
@@ -406,6 +407,6 @@ def test_a_create_without_a_name_is_refused_by_botocore_and_by_kms_itself(
         frozenset({"ParamValidationError"}),
         also=("CKS-CREATE-001",),
     )
-    model = ReferenceModel(fresh.world, client_validation=False)
+    model = seeded_model(fresh, client_validation=False)
     judge_member_violation(model, fresh.target, "CreateCustomKeyStore", config, missing)
     judge(model, fresh.target, "DescribeCustomKeyStores", {})
