@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.commands import checks_of_flags as flags
+from conformance.commands import run_account
 from conformance.commands.run_report import build_record, describe_target, secrets_of
 from conformance.emulator.faults import (
     EMULATOR_FAULTS,
@@ -108,6 +109,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "secrets come from the environment variables it names. Not for --target emulator",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose output")
+    run_account.configure(parser)
 
 
 def reproduce_line(args: argparse.Namespace) -> str:
@@ -160,6 +162,7 @@ def validate(args: argparse.Namespace) -> Expectations | None:
         raise UsageError(f"--emulator-fault: {error}") from None
     if args.emulator_fault and args.target != "emulator":
         raise UsageError("--emulator-fault: applies only to --target emulator")
+    run_account.validate(args)
     try:
         return load_expectations(args.expectations) if args.expectations else None
     except ExpectationsError as error:
@@ -211,10 +214,12 @@ def _run(args: argparse.Namespace, signals: list[str]) -> int:
             region=args.region,
             emulator_faults=args.emulator_fault,
             backends=backends,
+            timing=run_account.timing_of(args),
         ) as prepared:
             unreachable = preflight(prepared)
             if unreachable:
                 raise TargetUnreachableError(f"target {args.target}: {unreachable}")
+            run_account.prepare_account(prepared, args)
             described = describe_target(args, prepared)
             endpoint = described.get("endpoint")
             where = f" at {endpoint}" if endpoint and endpoint != args.target else ""

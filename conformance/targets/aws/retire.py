@@ -15,13 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.targets.aws.listing import list_stores
-from conformance.targets.timing import (
-    NOT_FOUND,
-    Call,
-    Timing,
-    described_store,
-    wait_until_settled,
-)
+from conformance.targets.timing import NOT_FOUND, Call, Timing, described_store
 
 HOLDS_KEYS = "holds KMS keys; deletable once their 7-30 day waiting period ends"
 INVALID_STATE = "CustomKeyStoreInvalidStateException"
@@ -56,14 +50,26 @@ class Retirer:
         state = str(entry.get("ConnectionState", ""))
         if state in NEEDS_DISCONNECT:
             self.call("DisconnectCustomKeyStore", {"CustomKeyStoreId": store_id})
-        settled = wait_until_settled(
-            self.call, store_id, self.timing, clock=self.clock, sleep=self.sleep
-        )
+        settled = self._until_disconnected(store_id)
         if settled is None:
             return Retirement(store_id, True, "not found")
         if settled != "DISCONNECTED":
             return Retirement(store_id, False, f"still {settled}; Delete needs DISCONNECTED")
         return self._delete(store_id)
+
+    def _until_disconnected(self, store_id: str) -> str | None:
+        """Poll Describe by ID until the store shows DISCONNECTED (or is gone), up to the
+        DISCONNECTING deadline plus the visibility window: a lagging Describe may still show
+        the state from before the Disconnect, which is not yet an answer. Returns the last
+        state seen (None: gone)."""
+        limit = self.timing.disconnect_deadline + self.timing.visibility_seconds
+        started = self.clock()
+        while True:
+            entry = described_store(self.call, store_id)
+            state = None if entry is None else str(entry.get("ConnectionState", ""))
+            if state in (None, "DISCONNECTED") or self.clock() - started >= limit:
+                return state
+            self.sleep(self.timing.poll_seconds)
 
     def _visible(self, store_id: str) -> Mapping[str, Any] | None:
         """The store's entry; a NotFound is re-asked for the visibility window (a store
