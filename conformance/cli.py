@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "emulator": ("emulator", "serve the reference KMS emulator until Ctrl-C"),
     "requirements": ("requirements", "list the requirement registry"),
     "sweep": ("sweep", "delete the stores earlier aws runs left (run-prefixed names only)"),
+    "rehearse": ("rehearse", "rehearse the nightly aws run against kscheck emulator + moto STS"),
     "report": ("report", "build the conformance matrix of runs; regenerate reports/published"),
 }
 

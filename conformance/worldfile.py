@@ -126,7 +126,7 @@ _TOP = (
     "cloudhsm_clusters",
     "foreign_vpc_endpoints",
 )
-_PROXY = ("uri_endpoint", "uri_path", "behaviour", "credentials", "external_keys")
+_PROXY = ("uri_endpoint", "uri_path", "behaviour", "credentials", "external_keys", "fixture")
 _CREDENTIAL = ("access_key_id_env", "secret_access_key_env")
 _KEY = ("key_id", "key_spec", "state", "usages")
 _SERVICE = (
@@ -180,6 +180,7 @@ def _place(table: _Table, environ: Mapping[str, str]) -> ProxyPlace:
         table.enum("behaviour", ProxyBehaviour, "HEALTHY"),
         credentials,
         keys,
+        table.get("fixture", bool, False),
     )
 
 
@@ -328,6 +329,7 @@ def world_file_text(backends: Backends, prefix: str = "KSCHECK") -> WrittenWorld
                 "uri_endpoint": place.uri_endpoint,
                 "uri_path": place.uri_path,
                 "behaviour": place.behaviour.name,
+                **({"fixture": True} if place.fixture else {}),
             }
         )
         for index, credential in enumerate(place.credentials, 1):

@@ -23,6 +23,7 @@ from typing import Any
 
 from conformance.model import STORE_QUOTA
 from conformance.session import UsageError
+from conformance.targets.aws.fixture import FixtureConfig
 from conformance.targets.timing import Timing
 
 #: The most stores one check (other than the quota check, which fills what is free) holds at
@@ -90,8 +91,13 @@ def timing_of(args: argparse.Namespace) -> Timing | None:
 
 def prepare_account(prepared: Any, args: argparse.Namespace) -> None:
     """Give the checks the quota; on a fenced account, refuse before the first Create when
-    fewer than :data:`STORES_NEEDED` stores are free (the error names the numbers)."""
+    fewer than :data:`STORES_NEEDED` stores are free (the error names the numbers), then
+    find or make the fixture store (keys live only there) on the world's fixture place."""
     prepared.store_quota = args.store_quota
     check = getattr(prepared.target, "check_free_quota", None)
     if check is not None:
         check(STORES_NEEDED, args.store_quota)
+    ensure = getattr(prepared.target, "ensure_fixture", None)
+    place = prepared.backends.fixture_place() if prepared.backends is not None else None
+    if ensure is not None and place is not None and place.credentials:
+        ensure(FixtureConfig.from_proxy(place.as_proxy()))

@@ -18,6 +18,7 @@ and a closed gate.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 from datetime import timedelta
 
@@ -47,6 +48,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="AWS Region (default: AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)",
     )
+    parser.add_argument(
+        "--poll-seconds",
+        type=float,
+        default=None,
+        metavar="S",
+        help="Describe poll interval while a store disconnects (default 12, digest §9)",
+    )
 
 
 def validate(args: argparse.Namespace) -> tuple[timedelta | None, str]:
@@ -58,6 +66,8 @@ def validate(args: argparse.Namespace) -> tuple[timedelta | None, str]:
             older_than = parse_age(args.older_than)
         except ValueError as error:
             raise UsageError(f"--older-than {error}") from None
+    if args.poll_seconds is not None and not 0 < args.poll_seconds <= 600:
+        raise UsageError(f"--poll-seconds {args.poll_seconds:g}: must be 0-600 seconds")
     region = args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     return older_than, flags.region("--region", region or "us-east-1")
 
@@ -78,7 +88,10 @@ def _sweep(args: argparse.Namespace) -> int:
     try:
         account = verified_account(clients.sts, os.environ)
         sender = PacedSender(BotoTarget("aws", clients.kms), OperationPacer())
-        lines = sweep(sender.call, Timing.aws(), dry_run=args.dry_run, older_than=older_than)
+        timing = Timing.aws()
+        if args.poll_seconds is not None:
+            timing = dataclasses.replace(timing, poll_seconds=args.poll_seconds)
+        lines = sweep(sender.call, timing, dry_run=args.dry_run, older_than=older_than)
     finally:
         clients.close()
     for line in lines:

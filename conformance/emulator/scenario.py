@@ -59,6 +59,8 @@ class ProxySite:
     behaviour: ProxyBehaviour
     faults: tuple[str, ...] = ()
     live: bool = True
+    fixture: bool = False
+    """Reserved for a real account's long-lived fixture store (no check builds on it)."""
 
     @property
     def endpoint(self) -> str:
@@ -79,6 +81,7 @@ DEFAULT_SITES: tuple[ProxySite, ...] = (
     ProxySite("xks-ekm-down.kscheck.test", ProxyBehaviour.ALL_EKMS_UNAVAILABLE),
     ProxySite("xks-nowhere.kscheck.test", ProxyBehaviour.UNREACHABLE, live=False),
     ProxySite("xks-authz.kscheck.test", ProxyBehaviour.ACCESS_DENIED, ("health_requires_authz",)),
+    ProxySite("xks-fixture.kscheck.test", ProxyBehaviour.HEALTHY, fixture=True),
 )
 
 DEFAULT_SERVICES: tuple[VpcEndpointService, ...] = (

@@ -72,6 +72,17 @@ def _xks_rules(
         in_use = _v("CKS-KEY-008", {"XksKeyAlreadyInUseException"}, "XksKeyId", "in use")
         # no documented precedence (OQ-21): a proxy fault found first is acceptable too
         return [in_use, *(v for v in proxy_rules if v.requirement_id == "CKS-KEY-009")]
+    if store.preexisting and not proxy_rules:
+        # keys made in it before the run are unknown (OQ-34): the external key may be taken
+        unknown = RuleVerdict(
+            "CKS-KEY-008",
+            frozenset({"XksKeyAlreadyInUseException"}),
+            True,
+            ("OQ-34",),
+            "XksKeyId",
+            "the store's earlier keys are unknown",
+        )
+        return [unknown]
     return proxy_rules
 
 
@@ -85,7 +96,10 @@ def _xks_proxy_rules(world: World, store: StoreRecord, xks_key_id: str) -> list[
             ProxyBehaviour.ACCESS_DENIED,
             ProxyBehaviour.INVALID_RESPONSE,
         )
-        or not proxy.accepts(store.access_key_id or "", store.raw_secret_access_key or "")
+        or (  # a pre-existing store's secret is never described: it connected with it
+            not store.preexisting
+            and not proxy.accepts(store.access_key_id or "", store.raw_secret_access_key or "")
+        )
     ):
         return [_v("CKS-KEY-009", {INVALID_STATE}, "CustomKeyStoreId", "proxy fault")]
     if proxy.behaviour is ProxyBehaviour.ACCESS_DENIED:

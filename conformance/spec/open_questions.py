@@ -78,6 +78,10 @@ OPEN_QUESTIONS: Mapping[str, str] = MappingProxyType(
             "A store that existed before the run may change under its owner's hand (state, "
             "error code, name, proxy settings) between two reads."
         ),
+        "OQ-34": (
+            "Which KMS keys a store that existed before the run holds (without kms:ListKeys "
+            "the run cannot know), so an external key may already be in use there."
+        ),
     }
 )
 """Open question key -> a short paraphrase of what is undecided."""

@@ -22,6 +22,7 @@ host may serve a healthy tenant and a broken one.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,9 @@ class ProxyPlace:
     behaviour: ProxyBehaviour
     credentials: tuple[ProxyCredential, ...] = ()
     external_keys: tuple[ExternalKey, ...] = ()
+    #: Reserved for the long-lived fixture store of a real account (keys live there): no
+    #: check builds a store on it, so the fixture never collides with a check's store.
+    fixture: bool = False
 
     @property
     def host(self) -> str:
@@ -104,18 +108,26 @@ class Backends:
         for site in running.scenario.sites:
             at_site = [p for p in running.world.proxies if p.uri_endpoint == site.endpoint]
             if at_site:
-                places.extend(ProxyPlace.of_proxy(p) for p in at_site)
+                places.extend(
+                    dataclasses.replace(ProxyPlace.of_proxy(p), fixture=site.fixture)
+                    for p in at_site
+                )
             else:
                 places.append(ProxyPlace(site.endpoint, DEFAULT_URI_PATH, site.behaviour))
         return cls(running.world, tuple(places), reset_path)
 
     def places_with(self, behaviour: ProxyBehaviour) -> tuple[ProxyPlace, ...]:
-        """The places that answer with `behaviour`, in order."""
-        return tuple(p for p in self.places if p.behaviour is behaviour)
+        """The places that answer with `behaviour`, in order (the fixture's excluded)."""
+        return tuple(p for p in self.places if p.behaviour is behaviour and not p.fixture)
+
+    def fixture_place(self) -> ProxyPlace | None:
+        """The healthy place reserved for the fixture store, if the world names one."""
+        return next((p for p in self.places if p.fixture), None)
 
     def places_at(self, host: str) -> tuple[ProxyPlace, ...]:
-        """The places on `host` (any path, any behaviour), in order."""
-        return tuple(p for p in self.places if p.host == host)
+        """The places on `host` (any path, any behaviour), in order (the fixture's
+        excluded)."""
+        return tuple(p for p in self.places if p.host == host and not p.fixture)
 
     def place(self, host: str, path: str) -> ProxyPlace | None:
         """The place at exactly this host and path, or None."""

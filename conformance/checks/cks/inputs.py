@@ -231,7 +231,7 @@ class BackendInputs:
     # ------------------------------------------------------------------ strategies
     def store_configs(self, names: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
         """Configurations of every kind, healthy or not, the backends can answer for."""
-        hosts = sorted({p.host for p in self.backends.places})
+        hosts = sorted({p.host for p in self.backends.places if not p.fixture})
         services = range(len(self.world.vpc_endpoint_services))
         clusters = range(len(self.world.clusters))
         kinds: list[st.SearchStrategy[dict[str, Any]]] = []

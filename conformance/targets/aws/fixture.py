@@ -23,7 +23,7 @@ from typing import Any
 
 from conformance.model import ProxyBehaviour, ProxyCredential, XksProxy
 from conformance.targets.aws.account import FIXTURE_STORE_NAME, AwsFenceError
-from conformance.targets.timing import NOT_FOUND, Call, Timing, wait_until_settled
+from conformance.targets.timing import NOT_FOUND, Call, Timing, described_store
 
 CONNECT_ATTEMPTS = 2
 
@@ -115,23 +115,32 @@ def ensure_fixture(
     else:
         store_id = str(entry["CustomKeyStoreId"])
 
-    def settle() -> str | None:
-        return wait_until_settled(
-            call, store_id, timing, "EXTERNAL_KEY_STORE", clock=clock, sleep=sleep
-        )
+    def seen_as(wanted: frozenset[str | None]) -> str | None:
+        """Poll Describe by ID until the state is one of `wanted`, up to the connect
+        deadline plus the visibility window (a lagging Describe may not list a new store
+        yet, or still show the state before a Connect or Disconnect)."""
+        limit = timing.connect_deadline_xks + timing.visibility_seconds
+        started = clock()
+        while True:
+            entry = described_store(call, store_id)
+            state = None if entry is None else str(entry.get("ConnectionState", ""))
+            if state in wanted or clock() - started >= limit:
+                return state
+            sleep(timing.poll_seconds)
 
-    state = settle()
+    settled = frozenset({"CONNECTED", "FAILED", "DISCONNECTED"})
+    state = seen_as(settled)
     for attempt in range(CONNECT_ATTEMPTS):
         if state == "CONNECTED":
             return store_id
         if state == "FAILED":
             call("DisconnectCustomKeyStore", {"CustomKeyStoreId": store_id})
-            state = settle()
+            state = seen_as(frozenset({"DISCONNECTED"}))
         if state == "DISCONNECTED":
             if attempt > 0:  # the first connect failed: point it at the given proxy
                 call("UpdateCustomKeyStore", config.update_request(store_id))
             call("ConnectCustomKeyStore", {"CustomKeyStoreId": store_id})
-            state = settle()
+            state = seen_as(frozenset({"CONNECTED", "FAILED"}))
     if state == "CONNECTED":
         return store_id
     raise FixtureError(f"{FIXTURE_STORE_NAME} ({store_id}) did not connect: it is {state}")
