@@ -1,4 +1,4 @@
-"""nox sessions: tests, lint, typecheck, emulators, aws, certify, bench, publish, localstack,
+"""nox sessions: tests, lint, typecheck, emulators, aws, aws_rehearsal, certify, bench, publish, localstack,
 mutation.
 
 Run ``nox -l`` to list them; ``nox -s tests`` is what CI runs.
@@ -70,6 +70,19 @@ def aws(session: nox.Session) -> None:
     """The nightly real-AWS run; needs KSCHECK_AWS_OPT_IN=1 and KSCHECK_AWS_ACCOUNT_ALLOWLIST."""
     session.install("-e", ".")
     session.run("kscheck", "run", "--target", "aws", "--profile", "aws", *session.posargs)
+
+
+@nox.session
+def aws_rehearsal(session: nox.Session) -> None:
+    """The nightly aws run rehearsed on loopback, instant then AWS-like: ``kscheck rehearse``
+    (kscheck emulator + moto STS, fence on, audited from the emulator's request log)."""
+    session.install("-e", ".[server]")
+    out = Path("reports/runs/rehearsal")
+    for mode in ("instant", "aws-like"):
+        flags = ["--aws-like"] if mode == "aws-like" else []
+        session.run(
+            "kscheck", "rehearse", *flags, "--report-dir", str(out / mode), *session.posargs
+        )
 
 
 @nox.session
