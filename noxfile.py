@@ -1,5 +1,5 @@
-"""nox sessions: tests, lint, typecheck, emulators, aws, aws_rehearsal, certify, bench, publish, localstack,
-mutation.
+"""nox sessions: tests, lint, typecheck, emulators, aws, aws_rehearsal, certify, bench,
+publish, localstack, mutation.
 
 Run ``nox -l`` to list them; ``nox -s tests`` is what CI runs.
 """
