@@ -96,7 +96,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("keys", "keys", "CKS-KEY-001"),
     Mutant("keys", "keys", "CKS-KEY-002", '_v("CKS-KEY-002", both, "CustomKeyStoreId"'),
     Mutant("keys", "keys", "CKS-KEY-006"),
-    Mutant("keys", "keys", "CKS-KEY-008"),
+    Mutant("keys", "keys", "CKS-KEY-008", nth=0),  # the known key in use (not OQ-34)
     Mutant("keys", "keys", "CKS-KEY-011", '_v("CKS-KEY-011", {"NotFoundException"}'),
     # validation (the gate's two layers)
     Mutant("validation/gate", "validation", "CKS-ERR-001"),

@@ -38,3 +38,21 @@ def pytest_configure(config: pytest.Config) -> None:
     # Self-tests may name the rule they exercise; the kscheck plugin (grading) is not loaded
     # here, so the marker is documentation only and earns no coverage.
     config.addinivalue_line("markers", "requirement(*ids): the rule a self-test exercises")
+    config.addinivalue_line("markers", "xdist_group(name): tests pytest-xdist keeps together")
+
+
+#: Session fixtures that cost minutes: every test using one runs in the same xdist worker,
+#: so the runs are made once (the fixtures are session-scoped per worker process).
+SHARED_RUNS = ("certify_runs", "variant_runs")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``pytest -n N --dist loadgroup`` (pytest-xdist), keep each test file in one
+    worker (module-scoped fixtures are made once) and every user of a shared certify run in
+    the worker that makes it. Without xdist the marks change nothing."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        shared = next((name for name in SHARED_RUNS if name in used), None)
+        group = shared or item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
