@@ -99,10 +99,11 @@ class EmulatorService:
         """Serve one operation; returns (HTTP status, JSON body)."""
         if operation not in PLANNERS:  # e.g. Encrypt: say so, as KMS does for unknown actions
             return 400, error_body("UnknownOperationException", f"{operation[:64]} is not served")
+        arrived = self._clock()  # the audit's rate is the arrival rate, not the answer rate
         with self._lock:
             status, body = self._serve(operation, dict(request))
             error = body.get("__type") if status >= 400 else None
-            self.log.record(self._clock(), operation, request, status, error)
+            self.log.record(arrived, operation, request, status, error)
             return status, body
 
     def _serve(self, operation: str, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
