@@ -74,7 +74,9 @@ def _exports(path: Path) -> dict[str, str]:
 
 
 @contextmanager
-def rehearsal_rig(workdir: Path, *, aws_like: bool) -> Iterator[Rig]:
+def rehearsal_rig(
+    workdir: Path, *, aws_like: bool, emulator_args: Sequence[str] = ()
+) -> Iterator[Rig]:
     """Start moto's STS and ``kscheck emulator`` (AWS-like or instant, with a foreign store
     and moto's account); stop both on exit."""
     from moto.server import ThreadedMotoServer
@@ -88,6 +90,7 @@ def rehearsal_rig(workdir: Path, *, aws_like: bool) -> Iterator[Rig]:
     command += ["--account-id", MOTO_ACCOUNT, "--request-log", str(log)]
     command += ["--world-out", str(world), "--world-env-out", str(env_file)]
     command += ["--aws-like"] if aws_like else []
+    command += list(emulator_args)  # e.g. --route HOST=URL --route-ca FILE for a rig proxy
     emulator = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -116,11 +119,15 @@ def rehearsal_rig(workdir: Path, *, aws_like: bool) -> Iterator[Rig]:
         sts.stop()
 
 
-def run_command(rig: Rig, arguments: Sequence[str]) -> list[str]:
-    """``kscheck run --target aws`` against the rig, with the rehearsal's timing."""
+def run_command(
+    rig: Rig, arguments: Sequence[str], worlds_before: Sequence[Path] = ()
+) -> list[str]:
+    """``kscheck run --target aws`` against the rig, with the rehearsal's timing; the
+    emulator's world comes after `worlds_before` (e.g. a rig proxy's world file)."""
+    worlds = [flag for path in (*worlds_before, rig.world) for flag in ("--world", str(path))]
     return [
         sys.executable, "-m", "conformance.cli", "run", "--target", "aws",
-        "--world", str(rig.world), *RUN_TIMING, *arguments,
+        *worlds, *RUN_TIMING, *arguments,
     ]  # fmt: skip
 
 

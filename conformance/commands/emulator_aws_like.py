@@ -45,6 +45,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--request-log", type=Path, default=None, metavar="FILE", help="append requests (JSONL)"
     )
+    group.add_argument(
+        "--route",
+        action="append",
+        default=[],
+        metavar="HOST=URL",
+        help="reach XksProxyUriEndpoint https://HOST at the loopback URL (e.g. a separately "
+        "started kscheck proxy rig; repeatable; needs --route-ca)",
+    )
+    group.add_argument(
+        "--route-ca", type=Path, default=None, metavar="FILE", help="CA bundle of --route"
+    )
 
 
 def timing_of(args: argparse.Namespace) -> EmulatorTiming:
@@ -68,6 +79,20 @@ def validate(args: argparse.Namespace) -> None:
     log = args.request_log
     if log is not None and not log.parent.is_dir():
         raise UsageError(f"--request-log {log}: directory {log.parent} does not exist")
+    routes_of(args)
+
+
+def routes_of(args: argparse.Namespace) -> tuple[tuple[str, str, str], ...]:
+    """The ``--route`` flags as (host, URL, CA bundle); UsageError names the flag."""
+    if args.route and (args.route_ca is None or not args.route_ca.is_file()):
+        raise UsageError(f"--route-ca {args.route_ca}: --route needs a readable CA bundle file")
+    routes = []
+    for given in args.route:
+        host, _, url = given.partition("=")
+        if re.fullmatch(r"[a-z0-9.-]+", host) is None or not url.startswith("https://"):
+            raise UsageError(f"--route {given!r}: must be HOST=https://127.0.0.1:PORT")
+        routes.append((host, url.rstrip("/"), str(args.route_ca)))
+    return tuple(routes)
 
 
 def start_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -75,6 +100,8 @@ def start_options(args: argparse.Namespace) -> dict[str, Any]:
     scenario = Scenario.from_environment()
     if args.account_id is not None:
         scenario = dataclasses.replace(scenario, account_id=args.account_id)
+    if args.route:
+        scenario = dataclasses.replace(scenario, routes=routes_of(args))
     return {
         "scenario": scenario,
         "timing": timing_of(args),

@@ -31,6 +31,7 @@ from conformance.emulator.faults import (
     UnknownEmulatorFaultError,
     validate_emulator_faults,
 )
+from conformance.model import STORE_QUOTA
 from conformance.profiles import PROFILES
 from conformance.pytest_plugin import PREPARED_TARGET_KEY
 from conformance.report.expectations import Expectations, ExpectationsError, load_expectations
@@ -103,10 +104,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--world",
         type=Path,
-        default=None,
+        action="append",
+        default=[],
         metavar="TOML",
         help="what the target can reach (proxies, VPC services, clusters; docs/world.md); "
-        "secrets come from the environment variables it names. Not for --target emulator",
+        "secrets come from the environment variables it names; repeatable (joined in "
+        "order: the first file's places are used first). Not for --target emulator",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose output")
     run_account.configure(parser)
@@ -116,14 +119,15 @@ def reproduce_line(args: argparse.Namespace) -> str:
     """The command that repeats this run."""
     parts = ["kscheck run", f"--target {args.target}", f"--profile {args.profile}"]
     parts += [f"--emulator-fault {name}" for name in args.emulator_fault]
-    if args.world is not None:
-        parts.append(f"--world {args.world}")
+    parts += [f"--world {path}" for path in args.world]
+    if args.store_quota != STORE_QUOTA:
+        parts.append(f"--store-quota {args.store_quota}")
     return " ".join(parts)
 
 
 def load_backends(args: argparse.Namespace) -> Backends | None:
     """The backends of ``--world`` (None without it); UsageError names the file and the key."""
-    if args.world is None:
+    if not args.world:
         return None
     if args.target == "emulator":
         raise UsageError(
@@ -131,9 +135,13 @@ def load_backends(args: argparse.Namespace) -> Backends | None:
             "`kscheck emulator --world-out FILE`, give its URL as --target"
         )
     try:
-        return load_world_file(args.world, os.environ, region=args.region)
+        loaded = [load_world_file(path, os.environ, region=args.region) for path in args.world]
     except WorldFileError as error:
         raise UsageError(f"--world: {error}") from None
+    joined = loaded[0]
+    for more in loaded[1:]:
+        joined = joined.joined(more)
+    return joined
 
 
 def validate(args: argparse.Namespace) -> Expectations | None:

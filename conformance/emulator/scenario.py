@@ -142,6 +142,9 @@ class Scenario:
     proxy_timeout_seconds: float = KMS_PROXY_TIMEOUT_SECONDS
     account_id: str = DEFAULT_ACCOUNT
     """The caller's account: owner of the scenario's own VPC endpoint services."""
+    routes: tuple[tuple[str, str, str], ...] = ()
+    """Proxies outside the scenario the emulator reaches: (host name, loopback base URL, CA
+    bundle path), e.g. a separately started ``kscheck proxy --tenants`` rig."""
 
     def __post_init__(self) -> None:
         if not self.proxy_timeout_seconds > 0:
@@ -252,6 +255,8 @@ def start_scenario(scenario: Scenario | None = None) -> Iterator[RunningScenario
                 proxy.base_url, proxy.ca_bundle_path, scenario.region
             )
             world_proxies.extend(_world_proxies(site, proxy))
+        for host, base_url, ca_bundle in scenario.routes:
+            hosts[host] = ProxyAddress(base_url, Path(ca_bundle), scenario.region)
         world = World(
             account_id=scenario.account_id,
             region=scenario.region,

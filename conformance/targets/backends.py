@@ -116,6 +116,21 @@ class Backends:
                 places.append(ProxyPlace(site.endpoint, DEFAULT_URI_PATH, site.behaviour))
         return cls(running.world, tuple(places), reset_path)
 
+    def joined(self, other: Backends) -> Backends:
+        """These backends, then `other`'s (e.g. a rig proxy's world file before the
+        emulator's): places in order, the World's proxies, services and clusters joined;
+        the first world's account, Region and reset path win."""
+        world = dataclasses.replace(
+            self.world,
+            proxies=self.world.proxies + other.world.proxies,
+            vpc_endpoint_services=self.world.vpc_endpoint_services
+            + other.world.vpc_endpoint_services,
+            clusters=self.world.clusters + other.world.clusters,
+            foreign_vpc_endpoints=self.world.foreign_vpc_endpoints
+            | other.world.foreign_vpc_endpoints,
+        )
+        return Backends(world, self.places + other.places, self.reset_path or other.reset_path)
+
     def places_with(self, behaviour: ProxyBehaviour) -> tuple[ProxyPlace, ...]:
         """The places that answer with `behaviour`, in order (the fixture's excluded)."""
         return tuple(p for p in self.places if p.behaviour is behaviour and not p.fixture)

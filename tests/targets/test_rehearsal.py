@@ -6,8 +6,10 @@ and a run killed with SIGKILL cleaned up by ``kscheck sweep``. The full rehearsa
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -127,3 +129,114 @@ def test_a_run_killed_mid_way_is_cleaned_up_by_sweep_and_dry_run_deletes_nothing
     assert swept.returncode == 0, swept.stdout + swept.stderr
     assert not any(is_run_store_name(n) for n in after), after
     assert FOREIGN_NAME in after
+
+
+RIG_HOST = "xks-rig.kscheck.test"
+RIG_TENANTS = (("A", "/rig-a"), ("B", "/rig-b"))
+#: Checks that build healthy public stores (and keys in the fixture, on the emulator's place)
+RIG_SUBSET = "test_a_public_store_connects or kept or test_delete_and_disconnect"
+
+
+def _start_rig(
+    tmp_path: Path,
+) -> tuple[subprocess.Popen[str], Path, dict[str, str], Path, str]:
+    """A ``kscheck proxy --tenants`` rig with a trustme chain for RIG_HOST and 127.0.0.1, as
+    a separate process; returns it, its world file, its credentials and its CA bundle."""
+    import trustme
+
+    ca = trustme.CA()
+    leaf = ca.issue_cert(RIG_HOST, "127.0.0.1")
+    chain, key, bundle = tmp_path / "chain.pem", tmp_path / "key.pem", tmp_path / "ca.pem"
+    chain.write_bytes(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
+    leaf.private_key_pem.write_to_path(str(key))
+    ca.cert_pem.write_to_path(str(bundle))
+    credentials, tenants = {}, []
+    for name, prefix in RIG_TENANTS:
+        credentials[f"KSCHECK_RIG_{name}_AKID"] = f"RIGTENANT{name}" + "A" * (11 - len(name))
+        credentials[f"KSCHECK_RIG_{name}_SECRET"] = f"RigTenant{name}Secret" + "s" * 30
+        tenants.append(
+            f'[[tenant]]\nuri_prefix = "{prefix}"\naccess_key_id_env = "KSCHECK_RIG_{name}_AKID"\n'
+            f'secret_access_key_env = "KSCHECK_RIG_{name}_SECRET"\nbehaviour = "HEALTHY"\n'
+        )
+    (tmp_path / "tenants.toml").write_text("\n".join(tenants))
+    world = tmp_path / "rig-world.toml"
+    process = subprocess.Popen(
+        [
+            *rehearsal_kscheck(),
+            "proxy",
+            "--bind",
+            "127.0.0.1",
+            "--tls-cert",
+            str(chain),
+            "--tls-key",
+            str(key),
+            "--tenants",
+            str(tmp_path / "tenants.toml"),
+            "--world-out",
+            str(world),
+            "--public-host",
+            RIG_HOST,
+        ],
+        env={**os.environ, **credentials},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = ""
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("{"):
+            url = json.loads(line)["url"]
+            break
+    assert url.startswith("https://127.0.0.1:"), url
+    return process, world, credentials, bundle, url
+
+
+def rehearsal_kscheck() -> list[str]:
+    return [sys.executable, "-m", "conformance.cli"]
+
+
+def _passed(report: Path) -> set[str]:
+    results = json.loads((report / "results.json").read_text())
+    return {r["id"] for r in results["requirements"] if r["outcome"] == "PASS"}
+
+
+def test_a_rig_proxy_world_verifies_what_the_emulators_own_world_does(tmp_path: Path) -> None:
+    rig, rig_world, credentials, bundle, url = _start_rig(tmp_path)
+    text = rig_world.read_text()  # names its credentials' variables, never their values
+    assert f"https://{RIG_HOST}" in text and "_SECRET" in text
+    assert not any(value in text for value in credentials.values())
+    routes = ["--route", f"{RIG_HOST}={url}", "--route-ca", str(bundle)]
+    common = ["--profile", "ci", "--seed", "5", "-k", RIG_SUBSET]
+    # each run gets a fresh account: keys of an earlier run would hold the fixture's
+    # external keys (OQ-34), as they do on AWS for a week
+    try:
+        with rehearsal.rehearsal_rig(tmp_path / "a", aws_like=False) as plain:
+            own = subprocess.run(
+                rehearsal.run_command(plain, [*common, "--report-dir", str(tmp_path / "own")]),
+                env=plain.environment, capture_output=True, text=True, timeout=300,
+            )  # fmt: skip
+        with rehearsal.rehearsal_rig(tmp_path / "b", aws_like=False, emulator_args=routes) as r:
+            r.environment.update(credentials)
+            with_rig = subprocess.run(
+                rehearsal.run_command(
+                    r, [*common, "--report-dir", str(tmp_path / "rig")], [rig_world]
+                ),
+                env=r.environment, capture_output=True, text=True, timeout=300,
+            )  # fmt: skip
+            rig.terminate()
+            rig.wait(timeout=30)
+            gone = subprocess.run(
+                rehearsal.run_command(
+                    r, [*common, "--report-dir", str(tmp_path / "gone")], [rig_world]
+                ),
+                env=r.environment, capture_output=True, text=True, timeout=300,
+            )  # fmt: skip
+    finally:
+        if rig.poll() is None:
+            rig.kill()
+    assert own.returncode == 0, own.stdout[-2000:]
+    assert with_rig.returncode == 0, with_rig.stdout[-2000:]
+    assert _passed(tmp_path / "rig") == _passed(tmp_path / "own")
+    # the checks really went to the rig: with it stopped, its healthy place is unreachable
+    assert gone.returncode == 1 and "FAIL" in gone.stdout, gone.stdout[-2000:]
