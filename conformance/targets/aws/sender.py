@@ -72,7 +72,10 @@ class PacedSender:
         send = self.boto.call_unvalidated if unvalidated else self.boto.call
         for retry in range(self._policy.attempts):
             self._pacer.wait(operation)
-            observation = send(operation, request)
+            try:
+                observation = send(operation, request)
+            finally:  # the next one waits from the answer: arrivals stay spaced
+                self._pacer.answered(operation)
             if not is_throttled(observation) or retry + 1 == self._policy.attempts:
                 return observation
             self._sleep(self._policy.backoff(retry))
