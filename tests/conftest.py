@@ -44,6 +44,8 @@ def pytest_configure(config: pytest.Config) -> None:
 #: Session fixtures that cost minutes: every test using one runs in the same xdist worker,
 #: so the runs are made once (the fixtures are session-scoped per worker process).
 SHARED_RUNS = ("certify_runs", "variant_runs")
+#: Files whose tests share no module fixture and each take long: spread test by test.
+INDEPENDENT_TESTS = frozenset({"tests/targets/test_rehearsal.py"})
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
@@ -54,5 +56,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
         shared = next((name for name in SHARED_RUNS if name in used), None)
-        group = shared or item.nodeid.split("::", 1)[0]
+        path = item.nodeid.split("::", 1)[0]
+        group = shared or (item.nodeid if path in INDEPENDENT_TESTS else path)
         item.add_marker(pytest.mark.xdist_group(group))
