@@ -22,7 +22,7 @@ True
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
@@ -310,6 +310,33 @@ def _lines(pairs: Mapping[str, Any]) -> list[str]:
     return [f"{key} = {_value(value)}" for key, value in pairs.items()]
 
 
+def proxy_entry_lines(
+    place: Mapping[str, Any],
+    credential_variables: Iterable[tuple[str, str]],
+    external_keys: Iterable[ExternalKey],
+) -> list[str]:
+    """One ``[[xks_proxies]]`` entry: `place`'s members (uri_endpoint, uri_path, behaviour,
+    optionally fixture), each credential as its (access key ID, secret) variable names, and
+    the external keys. Shared by this module's writer and the rig proxy's."""
+    lines = ["[[xks_proxies]]", *_lines(place)]
+    for access_key_id_env, secret_access_key_env in credential_variables:
+        lines += ["[[xks_proxies.credentials]]"]
+        lines += _lines(
+            {"access_key_id_env": access_key_id_env, "secret_access_key_env": secret_access_key_env}
+        )
+    for key in external_keys:
+        lines += ["[[xks_proxies.external_keys]]"]
+        lines += _lines(
+            {
+                "key_id": key.key_id,
+                "key_spec": key.key_spec,
+                "state": key.state,
+                "usages": sorted(key.usages),
+            }
+        )
+    return lines
+
+
 def world_file_text(backends: Backends, prefix: str = "KSCHECK") -> WrittenWorld:
     """The world file of `backends`, each secret replaced by the name of a variable
     (``{prefix}_XKS_<place>_<credential>_...``, ``{prefix}_HSM_<cluster>_PASSWORD``)."""
@@ -323,36 +350,19 @@ def world_file_text(backends: Backends, prefix: str = "KSCHECK") -> WrittenWorld
     lines = ["# kscheck world file (docs/world.md); secrets are in environment variables", ""]
     lines += _lines(top)
     for number, place in enumerate(backends.places, 1):
-        lines += ["", "[[xks_proxies]]"]
-        lines += _lines(
-            {
-                "uri_endpoint": place.uri_endpoint,
-                "uri_path": place.uri_path,
-                "behaviour": place.behaviour.name,
-                **({"fixture": True} if place.fixture else {}),
-            }
-        )
+        variables = []
         for index, credential in enumerate(place.credentials, 1):
             name = f"{prefix}_XKS_{number}_{index}"
             environment[f"{name}_ACCESS_KEY_ID"] = credential.access_key_id
             environment[f"{name}_SECRET_ACCESS_KEY"] = credential.raw_secret_access_key
-            lines += ["[[xks_proxies.credentials]]"]
-            lines += _lines(
-                {
-                    "access_key_id_env": f"{name}_ACCESS_KEY_ID",
-                    "secret_access_key_env": f"{name}_SECRET_ACCESS_KEY",
-                }
-            )
-        for key in place.external_keys:
-            lines += ["[[xks_proxies.external_keys]]"]
-            lines += _lines(
-                {
-                    "key_id": key.key_id,
-                    "key_spec": key.key_spec,
-                    "state": key.state,
-                    "usages": sorted(key.usages),
-                }
-            )
+            variables.append((f"{name}_ACCESS_KEY_ID", f"{name}_SECRET_ACCESS_KEY"))
+        members = {
+            "uri_endpoint": place.uri_endpoint,
+            "uri_path": place.uri_path,
+            "behaviour": place.behaviour.name,
+            **({"fixture": True} if place.fixture else {}),
+        }
+        lines += ["", *proxy_entry_lines(members, variables, place.external_keys)]
     for service in world.vpc_endpoint_services:
         lines += ["", "[[vpc_endpoint_services]]"]
         lines += _lines(

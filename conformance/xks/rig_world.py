@@ -3,7 +3,7 @@
 One ``[[xks_proxies]]`` entry per tenant: the public endpoint, the tenant's URI path and
 behaviour, its credential as the NAMES of the environment variables that hold it (never the
 values), and the external keys its EKM holds. The format is the one agreed for
-``conformance.worldfile``; this small writer can give way to that module's.
+``conformance.worldfile``, whose entry writer and string escaping it uses.
 
 >>> entry = WorldProxyEntry(
 ...     "https://xks.example.com", "/a/kms/xks/v1", "HEALTHY", (("AKID_A", "SECRET_A"),),
@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.model import ExternalKey
+from conformance.worldfile import proxy_entry_lines, toml_string
 
 WORLD_FORMAT = 1
 
@@ -53,54 +54,16 @@ class WorldProxyEntry:
     external_keys: tuple[ExternalKey, ...]
 
 
-def toml_string(value: str) -> str:
-    """A TOML basic string for ``value``.
-
-    >>> print(toml_string('a "b" \\\\ c\\n'))
-    "a \\"b\\" \\\\ c\\n"
-    """
-    escaped = []
-    for char in value:
-        if char in '"\\':
-            escaped.append("\\" + char)
-        elif char == "\n":
-            escaped.append("\\n")
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            escaped.append(f"\\u{ord(char):04x}")
-        else:
-            escaped.append(char)
-    return '"' + "".join(escaped) + '"'
-
-
-def _string_list(values: Iterable[str]) -> str:
-    return "[" + ", ".join(toml_string(v) for v in values) + "]"
-
-
 def world_file_text(entries: Sequence[WorldProxyEntry], *, region: str) -> str:
     """The world file for ``entries`` (see the module docstring)."""
     lines = [f"format = {WORLD_FORMAT}", f"region = {toml_string(region)}"]
     for entry in entries:
-        lines += [
-            "",
-            "[[xks_proxies]]",
-            f"uri_endpoint = {toml_string(entry.uri_endpoint)}",
-            f"uri_path = {toml_string(entry.uri_path)}",
-            f"behaviour = {toml_string(entry.behaviour)}",
-        ]
-        for access_key_id_env, secret_access_key_env in entry.credential_envs:
-            lines += [
-                "[[xks_proxies.credentials]]",
-                f"access_key_id_env = {toml_string(access_key_id_env)}",
-                f"secret_access_key_env = {toml_string(secret_access_key_env)}",
-            ]
-        for key in entry.external_keys:
-            lines += [
-                "[[xks_proxies.external_keys]]",
-                f"key_id = {toml_string(key.key_id)}",
-                f"key_spec = {toml_string(key.key_spec)}",
-                f"state = {toml_string(key.state)}",
-                f"usages = {_string_list(sorted(key.usages))}",
-            ]
+        place = {
+            "uri_endpoint": entry.uri_endpoint,
+            "uri_path": entry.uri_path,
+            "behaviour": entry.behaviour,
+        }
+        lines += ["", *proxy_entry_lines(place, entry.credential_envs, entry.external_keys)]
     return "\n".join(lines) + "\n"
 
 
