@@ -19,11 +19,9 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tempfile
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from conformance.model import ExternalKey, ProxyBehaviour
@@ -34,12 +32,11 @@ from conformance.xks.rig_config import XKS_API_ROOT, RigTenant
 from conformance.xks.rig_world import WorldProxyEntry, world_file_text
 from conformance.xks.server import (
     PING_PATH,
+    BackgroundListeners,
     PingServer,
     XksHttpServer,
     ping_response,
-    serve_in_background,
     server_tls_context,
-    shut_down,
 )
 from conformance.xks.variants import behaviour_for
 
@@ -121,7 +118,7 @@ class TenantRouter:
         return self._elsewhere.handle(request)
 
 
-class RunningRig:
+class RunningRig(BackgroundListeners):
     """A started rig; a context manager. Its repr shows the URL and tenants' prefixes."""
 
     def __init__(
@@ -136,11 +133,7 @@ class RunningRig:
         self.settings = settings
         self.tenants = settings.tenants
         self.configs = configs
-        self._server = server
-        self._ping_server = ping_server
-        self._owned_cert_dir = owned_cert_dir
-        self._threads: list[threading.Thread] = []
-        self._stopped = False
+        self._listen(server, ping_server, owned_cert_dir)
         self.port: int = server.server_address[1]
         local = "127.0.0.1" if settings.bind == "0.0.0.0" else settings.bind
         self.base_url = f"https://{local}:{self.port}"
@@ -170,29 +163,6 @@ class RunningRig:
     def world_text(self, public_host: str) -> str:
         """The world file for this rig (no secret values, only variable names)."""
         return world_file_text(self.world_entries(public_host), region=self.settings.region)
-
-    def _start(self) -> None:
-        self._threads = serve_in_background((self._server, self._ping_server))
-
-    def stop(self) -> None:
-        """Stop accepting, close connections, free the ports and temp files (idempotent)."""
-        if self._stopped:
-            return
-        self._stopped = True
-        shut_down((self._server, self._ping_server), self._threads)
-        if self._owned_cert_dir is not None:
-            shutil.rmtree(self._owned_cert_dir, ignore_errors=True)
-
-    def __enter__(self) -> RunningRig:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def start_rig(settings: RigSettings) -> RunningRig:

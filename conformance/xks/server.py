@@ -26,7 +26,7 @@ import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from conformance.xks.app import FakeXksApplication, HttpRequest, HttpResponse, Responder
 from conformance.xks.certs import CertificateSet, make_certificates
@@ -186,7 +186,54 @@ def shut_down(
         thread.join(timeout=5)
 
 
-class RunningProxy:
+_Listening = TypeVar("_Listening", bound="BackgroundListeners")
+
+
+class BackgroundListeners:
+    """The TLS listener and optional ping listener of a started proxy, served from
+    background threads, with the temporary certificate folder it owns: :meth:`stop` (once)
+    frees them all; a context manager. Shared by the fake proxy and the rig."""
+
+    _server: XksHttpServer
+    _ping_server: PingServer | None
+    _owned_cert_dir: Path | None
+
+    def _listen(
+        self, server: XksHttpServer, ping_server: PingServer | None, owned_cert_dir: Path | None
+    ) -> None:
+        self._server = server
+        self._ping_server = ping_server
+        self._owned_cert_dir = owned_cert_dir
+        self._threads: list[threading.Thread] = []
+        self._stopped = False
+
+    def _start(self) -> None:
+        self._threads = serve_in_background((self._server, self._ping_server))
+
+    def stop(self) -> None:
+        """Stop accepting, close open connections, free the ports and temp files (idempotent)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        shut_down((self._server, self._ping_server), self._threads)
+        self._threads.clear()
+        if self._owned_cert_dir is not None:
+            shutil.rmtree(self._owned_cert_dir, ignore_errors=True)
+            self._owned_cert_dir = None
+
+    def __enter__(self: _Listening) -> _Listening:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class RunningProxy(BackgroundListeners):
     """A started fake proxy; use as a context manager or call :meth:`stop`.
 
     Its repr shows the URL and fault names, never a secret.
@@ -204,11 +251,7 @@ class RunningProxy:
         self.config = config
         self.certificates = certificates
         self.app = app
-        self._server = server
-        self._ping_server: GuardedHttpServer | None = ping_server
-        self._owned_cert_dir = owned_cert_dir
-        self._threads: list[threading.Thread] = []
-        self._stopped = False
+        self._listen(server, ping_server, owned_cert_dir)
         self.port: int = server.server_address[1]
         self.host = f"localhost:{self.port}"
         self.base_url = f"https://{self.host}"
@@ -270,31 +313,6 @@ class RunningProxy:
         self.app.set_credentials(prefix, chosen)
         if prefix == self.uri_prefix:
             self.credentials = list(chosen)
-
-    def _start(self) -> None:
-        self._threads = serve_in_background((self._server, self._ping_server))
-
-    def stop(self) -> None:
-        """Stop accepting, close open connections, free the ports and temp files (idempotent)."""
-        if self._stopped:
-            return
-        self._stopped = True
-        shut_down((self._server, self._ping_server), self._threads)
-        self._threads.clear()
-        if self._owned_cert_dir is not None:
-            shutil.rmtree(self._owned_cert_dir, ignore_errors=True)
-            self._owned_cert_dir = None
-
-    def __enter__(self) -> RunningProxy:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def key_roles(config: FakeProxyConfig) -> dict[str, str | None]:
