@@ -18,28 +18,17 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.model import ReferenceModel
+from conformance.targets.aws.listing import ListingError, list_stores
 from conformance.targets.factory import PreparedTarget
-
-#: Enough pages for any account (the quota is 10 by default; raised quotas stay small).
-MAX_PAGES = 50
 
 
 def stores_in_the_account(target: Any) -> list[dict[str, Any]]:
     """Every Describe entry of the account (all pages), or nothing when the target cannot
     list stores (an unsupported operation is met, and judged, by the checks themselves)."""
-    entries: list[dict[str, Any]] = []
-    request: dict[str, Any] = {}
-    for _ in range(MAX_PAGES):
-        observation = target.call("DescribeCustomKeyStores", request)
-        if not observation.succeeded:
-            return []
-        page = observation.response or {}
-        entries += [dict(entry) for entry in page.get("CustomKeyStores") or []]
-        marker = page.get("NextMarker")
-        if not page.get("Truncated") or not isinstance(marker, str):
-            break
-        request = {"Marker": marker}
-    return entries
+    try:
+        return [dict(entry) for entry in list_stores(target.call)]
+    except ListingError:
+        return []
 
 
 def refresh_known_stores(prepared: PreparedTarget) -> None:
