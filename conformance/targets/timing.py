@@ -103,3 +103,26 @@ def wait_until_settled(
         if clock() - started >= limit:
             return state
         sleep(timing.poll_seconds)
+
+
+def wait_for_state(
+    call: Call,
+    store_id: str,
+    wanted: frozenset[str | None],
+    limit: float,
+    poll_seconds: float,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str | None:
+    """Poll Describe by ID until the store's state is one of `wanted` (None: gone), for at
+    most `limit` seconds; returns the last state seen. Unlike :func:`wait_until_settled`,
+    a settled state that is not wanted is not an answer: a lagging Describe may still show
+    the store as it was before a Connect or Disconnect, or not list a new one yet."""
+    started = clock()
+    while True:
+        entry = described_store(call, store_id)
+        state = None if entry is None else str(entry.get("ConnectionState", ""))
+        if state in wanted or clock() - started >= limit:
+            return state
+        sleep(poll_seconds)

@@ -23,7 +23,7 @@ from typing import Any
 
 from conformance.model import ProxyBehaviour, ProxyCredential, XksProxy
 from conformance.targets.aws.account import FIXTURE_STORE_NAME, AwsFenceError
-from conformance.targets.timing import NOT_FOUND, Call, Timing, described_store
+from conformance.targets.timing import NOT_FOUND, Call, Timing, wait_for_state
 
 CONNECT_ATTEMPTS = 2
 
@@ -116,17 +116,10 @@ def ensure_fixture(
         store_id = str(entry["CustomKeyStoreId"])
 
     def seen_as(wanted: frozenset[str | None]) -> str | None:
-        """Poll Describe by ID until the state is one of `wanted`, up to the connect
-        deadline plus the visibility window (a lagging Describe may not list a new store
-        yet, or still show the state before a Connect or Disconnect)."""
         limit = timing.connect_deadline_xks + timing.visibility_seconds
-        started = clock()
-        while True:
-            entry = described_store(call, store_id)
-            state = None if entry is None else str(entry.get("ConnectionState", ""))
-            if state in wanted or clock() - started >= limit:
-                return state
-            sleep(timing.poll_seconds)
+        return wait_for_state(
+            call, store_id, wanted, limit, timing.poll_seconds, clock=clock, sleep=sleep
+        )
 
     settled = frozenset({"CONNECTED", "FAILED", "DISCONNECTED"})
     state = seen_as(settled)

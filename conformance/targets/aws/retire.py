@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.targets.aws.listing import list_stores
-from conformance.targets.timing import NOT_FOUND, Call, Timing, described_store
+from conformance.targets.timing import NOT_FOUND, Call, Timing, described_store, wait_for_state
 
 HOLDS_KEYS = "holds KMS keys; deletable once their 7-30 day waiting period ends"
 INVALID_STATE = "CustomKeyStoreInvalidStateException"
@@ -58,18 +58,14 @@ class Retirer:
         return self._delete(store_id)
 
     def _until_disconnected(self, store_id: str) -> str | None:
-        """Poll Describe by ID until the store shows DISCONNECTED (or is gone), up to the
-        DISCONNECTING deadline plus the visibility window: a lagging Describe may still show
-        the state from before the Disconnect, which is not yet an answer. Returns the last
-        state seen (None: gone)."""
+        """The store's state once DISCONNECTED (None: gone), polling past Describe's lag;
+        the last state seen when the DISCONNECTING deadline plus the window passed."""
         limit = self.timing.disconnect_deadline + self.timing.visibility_seconds
-        started = self.clock()
-        while True:
-            entry = described_store(self.call, store_id)
-            state = None if entry is None else str(entry.get("ConnectionState", ""))
-            if state in (None, "DISCONNECTED") or self.clock() - started >= limit:
-                return state
-            self.sleep(self.timing.poll_seconds)
+        wanted = frozenset({None, "DISCONNECTED"})
+        return wait_for_state(
+            self.call, store_id, wanted, limit, self.timing.poll_seconds,
+            clock=self.clock, sleep=self.sleep,
+        )  # fmt: skip
 
     def _visible(self, store_id: str) -> Mapping[str, Any] | None:
         """The store's entry; a NotFound is re-asked for the visibility window (a store
